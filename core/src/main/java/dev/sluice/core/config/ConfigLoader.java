@@ -1,0 +1,362 @@
+package dev.sluice.core.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sluice.core.ConfigException;
+import dev.sluice.core.event.EventType;
+import dev.sluice.core.pipeline.FunctionSettings;
+import dev.sluice.core.pipeline.Match;
+import dev.sluice.core.pipeline.OutputTemplate;
+import dev.sluice.core.pipeline.Pipeline;
+import dev.sluice.core.pipeline.Step;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a YAML configuration. {@code ${VAR}} and {@code ${VAR:-default}} are replaced from the environment
+ * first, so secrets need not be written into the file. Errors name the setting by its path, e.g.
+ * {@code pipelines[0].steps[1].output}, and say what a correct value looks like.
+ */
+public final class ConfigLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final Set<String> TOP_LEVEL = Set.of("store", "embedded", "webhook", "poll", "deadLetters",
+            "stateBucket", "maxDepth", "defaults", "functions", "pipelines", "plugins");
+
+    private final Function<String, String> environment;
+
+    public ConfigLoader() {
+        this(System::getenv);
+    }
+
+    public ConfigLoader(Function<String, String> environment) {
+        this.environment = environment;
+    }
+
+    public SluiceConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+        Path base = file.toAbsolutePath().getParent();
+        try {
+            return parse(text, base);
+        } catch (ConfigException e) {
+            throw new ConfigException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses config text; relative paths in it are resolved against {@code baseDir}. */
+    public SluiceConfig parse(String yaml, Path baseDir) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(interpolate(yaml));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("Invalid YAML at line " + e.getLocation().getLineNr() + ": "
+                    + e.getOriginalMessage(), e);
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            root = YAML.createObjectNode();
+        }
+        if (!root.isObject()) {
+            throw new ConfigException("The config must be a YAML mapping with keys such as 'pipelines'.");
+        }
+        checkKeys(root, "", TOP_LEVEL);
+        FunctionSettings defaults = functionSettings(root.path("defaults"), "defaults", FunctionSettings.DEFAULTS);
+        Map<String, FunctionSettings> functions = new LinkedHashMap<>();
+        forEachField(root.path("functions"), (name, node) ->
+                functions.put(name, functionSettings(node, "functions." + name, defaults)));
+        List<Pipeline> pipelines = new ArrayList<>();
+        JsonNode pipelinesNode = root.path("pipelines");
+        if (!pipelinesNode.isMissingNode() && !pipelinesNode.isArray()) {
+            throw new ConfigException("'pipelines' must be a list of pipelines, each with 'name', 'match' and 'steps'.");
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < pipelinesNode.size(); i++) {
+            Pipeline pipeline = pipeline(pipelinesNode.get(i), "pipelines[" + i + "]");
+            if (!names.add(pipeline.name())) {
+                throw new ConfigException("pipelines[" + i + "]: a pipeline named '" + pipeline.name()
+                        + "' already exists; pipeline names must be unique.");
+            }
+            pipelines.add(pipeline);
+        }
+        return new SluiceConfig(
+                store(root.path("store")),
+                embedded(root.path("embedded"), baseDir),
+                webhook(root.path("webhook")),
+                poll(root.path("poll"), baseDir),
+                text(root, "deadLetters", SluiceConfig.DEFAULT_DEAD_LETTER_BUCKET),
+                text(root, "stateBucket", SluiceConfig.DEFAULT_STATE_BUCKET),
+                integer(root, "maxDepth", "", 8),
+                defaults,
+                functions,
+                pipelines,
+                root.hasNonNull("plugins") ? baseDir.resolve(root.get("plugins").asText()).normalize() : null);
+    }
+
+    String interpolate(String text) {
+        Matcher m = ENV.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = environment.apply(m.group(1));
+            if (value == null) {
+                value = m.group(2);
+            }
+            if (value == null) {
+                throw new ConfigException("The config uses ${" + m.group(1) + "} but that environment variable is not "
+                        + "set; set it or write ${" + m.group(1) + ":-default}.");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static StoreSettings store(JsonNode node) {
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        checkKeys(node, "store", Set.of("endpoint", "region", "accessKey", "secretKey", "pathStyle"));
+        return new StoreSettings(text(node, "endpoint", null), text(node, "region", "us-east-1"),
+                text(node, "accessKey", null), text(node, "secretKey", null),
+                node.path("pathStyle").asBoolean(true));
+    }
+
+    private static EmbeddedSettings embedded(JsonNode node, Path baseDir) {
+        checkKeys(node, "embedded", Set.of("host", "port", "dataDir", "buckets"));
+        List<String> buckets = new ArrayList<>();
+        node.path("buckets").forEach(b -> buckets.add(b.asText()));
+        return new EmbeddedSettings(text(node, "host", "127.0.0.1"), integer(node, "port", "embedded.", 9000),
+                baseDir.resolve(text(node, "dataDir", "sluice-data")).normalize(), buckets);
+    }
+
+    private static WebhookSettings webhook(JsonNode node) {
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        checkKeys(node, "webhook", Set.of("host", "port", "path", "token"));
+        return new WebhookSettings(text(node, "host", "127.0.0.1"), integer(node, "port", "webhook.", 8080),
+                text(node, "path", "/events"), text(node, "token", null));
+    }
+
+    private static PollSettings poll(JsonNode node, Path baseDir) {
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        checkKeys(node, "poll", Set.of("buckets", "prefix", "interval", "stateFile"));
+        List<String> buckets = new ArrayList<>();
+        node.path("buckets").forEach(b -> buckets.add(b.asText()));
+        if (buckets.isEmpty()) {
+            throw new ConfigException("poll.buckets: name at least one bucket to poll.");
+        }
+        return new PollSettings(buckets, text(node, "prefix", ""),
+                Durations.parse(text(node, "interval", "10s"), "poll.interval"),
+                baseDir.resolve(text(node, "stateFile", "sluice-poll-state.json")).normalize());
+    }
+
+    private static FunctionSettings functionSettings(JsonNode node, String path, FunctionSettings base) {
+        if (node.isMissingNode() || node.isNull()) {
+            return base;
+        }
+        checkKeys(node, path, Set.of("concurrency", "queue", "timeout", "retries", "backoff", "params"));
+        Map<String, String> params = new LinkedHashMap<>(base.params());
+        params.putAll(stringMap(node.path("params"), path + ".params"));
+        FunctionSettings settings = new FunctionSettings(
+                integer(node, "concurrency", path + ".", base.concurrency()),
+                integer(node, "queue", path + ".", base.queue()),
+                node.has("timeout") ? Durations.parse(node.get("timeout").asText(), path + ".timeout") : base.timeout(),
+                integer(node, "retries", path + ".", base.retries()),
+                node.has("backoff") ? Durations.parse(node.get("backoff").asText(), path + ".backoff") : base.backoff(),
+                params);
+        if (settings.concurrency() < 1 || settings.queue() < 0 || settings.retries() < 0
+                || settings.timeout().isNegative() || settings.timeout().isZero()) {
+            throw new ConfigException(path + ": concurrency must be at least 1, queue and retries at least 0, "
+                    + "and timeout positive.");
+        }
+        return settings;
+    }
+
+    private static Pipeline pipeline(JsonNode node, String path) {
+        checkKeys(node, path, Set.of("name", "match", "steps"));
+        String name = text(node, "name", null);
+        if (name == null || name.isBlank()) {
+            throw new ConfigException(path + ": every pipeline needs a 'name'.");
+        }
+        JsonNode steps = node.path("steps");
+        if (!steps.isArray() || steps.isEmpty()) {
+            throw new ConfigException(path + " (" + name + "): 'steps' must list at least one step.");
+        }
+        Map<String, JsonNode> stepNodes = new LinkedHashMap<>();
+        collectStepNodes(steps, path + ".steps", stepNodes, new HashSet<>());
+        List<Step> built = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            built.add(step(steps.get(i), path + ".steps[" + i + "]", stepNodes, new LinkedHashSet<>()));
+        }
+        return new Pipeline(name, match(node.path("match"), path + ".match"), built);
+    }
+
+    /** Gives every step an id (its function name unless written) so that 'then' can refer to steps by id. */
+    private static void collectStepNodes(JsonNode steps, String path, Map<String, JsonNode> byId, Set<String> seen) {
+        for (int i = 0; i < steps.size(); i++) {
+            JsonNode step = steps.get(i);
+            if (step.isTextual()) {
+                continue; // a reference, resolved later
+            }
+            if (!step.isObject()) {
+                throw new ConfigException(path + "[" + i + "]: a step is a mapping with 'function' and 'output'.");
+            }
+            String id = stepId(step);
+            if (byId.containsKey(id)) {
+                throw new ConfigException(path + "[" + i + "]: step id '" + id + "' is used twice in this pipeline; "
+                        + "give one of them an 'id'.");
+            }
+            byId.put(id, step);
+            if (step.path("then").isArray()) {
+                collectStepNodes(step.path("then"), path + "[" + i + "].then", byId, seen);
+            }
+        }
+    }
+
+    private static Step step(JsonNode node, String path, Map<String, JsonNode> byId, LinkedHashSet<String> chain) {
+        if (node.isTextual()) {
+            JsonNode target = byId.get(node.asText());
+            if (target == null) {
+                throw new ConfigException(path + ": 'then' refers to step '" + node.asText()
+                        + "', which this pipeline does not define. Known steps: " + String.join(", ", byId.keySet()));
+            }
+            node = target;
+        }
+        checkKeys(node, path, Set.of("id", "function", "params", "output", "then"));
+        String id = stepId(node);
+        if (!chain.add(id)) {
+            throw new ConfigException(path + ": steps form a cycle (" + String.join(" -> ", chain) + " -> " + id
+                    + "); a step's outputs cannot feed the step itself or one before it.");
+        }
+        String function = text(node, "function", null);
+        if (function == null) {
+            throw new ConfigException(path + ": every step needs a 'function', e.g. function: thumbnail.");
+        }
+        String output = text(node, "output", null);
+        if (output == null) {
+            throw new ConfigException(path + " (" + id + "): every step needs an 'output' such as "
+                    + "s3://bucket/{dir}/{name}{suffix}.{ext}.");
+        }
+        OutputTemplate template;
+        try {
+            template = OutputTemplate.parse(output);
+        } catch (ConfigException e) {
+            throw new ConfigException(path + ".output: " + e.getMessage(), e);
+        }
+        List<Step> then = new ArrayList<>();
+        JsonNode thenNode = node.path("then");
+        for (int i = 0; i < thenNode.size(); i++) {
+            then.add(step(thenNode.get(i), path + ".then[" + i + "]", byId, new LinkedHashSet<>(chain)));
+        }
+        return new Step(id, function, stringMap(node.path("params"), path + ".params"), template, then);
+    }
+
+    private static String stepId(JsonNode step) {
+        String id = text(step, "id", null);
+        return id != null ? id : text(step, "function", "step");
+    }
+
+    private static Match match(JsonNode node, String path) {
+        if (node.isMissingNode() || node.isNull()) {
+            throw new ConfigException(path + ": every pipeline needs a 'match' with at least a 'bucket'.");
+        }
+        checkKeys(node, path, Set.of("bucket", "prefix", "suffix", "glob", "contentType", "events"));
+        Set<EventType> events = new HashSet<>();
+        for (String event : list(node.path("events"))) {
+            try {
+                events.add(EventType.fromConfig(event));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(path + ".events: '" + event + "' is not an event type; use created or removed.");
+            }
+        }
+        return new Match(text(node, "bucket", null), text(node, "prefix", ""), list(node.path("suffix")),
+                text(node, "glob", null), list(node.path("contentType")), events);
+    }
+
+    private static List<String> list(JsonNode node) {
+        List<String> values = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(v -> values.add(v.asText()));
+        } else if (!node.isMissingNode() && !node.isNull()) {
+            values.add(node.asText());
+        }
+        return values;
+    }
+
+    private static Map<String, String> stringMap(JsonNode node, String path) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (node.isMissingNode() || node.isNull()) {
+            return map;
+        }
+        if (!node.isObject()) {
+            throw new ConfigException(path + " must be a mapping of names to values.");
+        }
+        forEachField(node, (k, v) -> map.put(k, v.isArray() ? String.join(",", list(v)) : v.asText()));
+        return map;
+    }
+
+    private static void forEachField(JsonNode node, java.util.function.BiConsumer<String, JsonNode> action) {
+        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            action.accept(field.getKey(), field.getValue());
+        }
+    }
+
+    private static void checkKeys(JsonNode node, String path, Set<String> allowed) {
+        if (node.isMissingNode() || node.isNull()) {
+            return;
+        }
+        if (!node.isObject()) {
+            throw new ConfigException((path.isEmpty() ? "The config" : path) + " must be a mapping.");
+        }
+        Iterator<String> names = node.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                throw new ConfigException((path.isEmpty() ? "" : path + ": ") + "unknown setting '" + name
+                        + "'. Allowed here: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ".");
+            }
+        }
+    }
+
+    private static String text(JsonNode node, String field, String fallback) {
+        JsonNode value = node.path(field);
+        return value.isMissingNode() || value.isNull() ? fallback : value.asText();
+    }
+
+    private static int integer(JsonNode node, String field, String path, int fallback) {
+        JsonNode value = node.path(field);
+        if (value.isMissingNode() || value.isNull()) {
+            return fallback;
+        }
+        if (value.isInt()) {
+            return value.asInt();
+        }
+        if (value.isTextual() && value.asText().trim().matches("-?\\d{1,9}")) {
+            return Integer.parseInt(value.asText().trim());
+        }
+        throw new ConfigException(path + field + ": '" + value.asText() + "' is not a whole number.");
+    }
+}

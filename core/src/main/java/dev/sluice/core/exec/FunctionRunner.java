@@ -1,0 +1,57 @@
+package dev.sluice.core.exec;
+
+import dev.sluice.core.function.Input;
+import dev.sluice.core.function.Invocation;
+import dev.sluice.core.function.Outputs;
+import dev.sluice.core.function.Parameters;
+import dev.sluice.core.function.SluiceFunction;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls a function once under a deadline. At the deadline the calling thread is interrupted, which stops
+ * functions that block on I/O or check {@link Invocation#checkDeadline()}; code that ignores interrupts can
+ * only be stopped by running it in a child process.
+ */
+public final class FunctionRunner implements AutoCloseable {
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sluice-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Runs {@code function}; throws what it throws, or {@link InvocationTimeoutException} when it overran. */
+    public void run(SluiceFunction function, Input input, Parameters parameters, Outputs outputs, Duration timeout)
+            throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
+        Thread worker = Thread.currentThread();
+        ScheduledFuture<?> alarm = watchdog.schedule(worker::interrupt, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        Logger logger = LoggerFactory.getLogger("sluice.function." + function.name());
+        try {
+            function.apply(new DefaultInvocation(input, parameters, outputs, deadline, logger));
+        } catch (Exception e) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new InvocationTimeoutException(function.name(), input.key(), timeout, e);
+            }
+            throw e;
+        } finally {
+            alarm.cancel(false);
+            Thread.interrupted(); // a late alarm must not leak into the next task on this pooled thread
+        }
+    }
+
+    @Override
+    public void close() {
+        watchdog.shutdownNow();
+    }
+
+    private record DefaultInvocation(Input input, Parameters parameters, Outputs outputs, Instant deadline,
+                                     Logger logger) implements Invocation {
+    }
+}

@@ -1,0 +1,76 @@
+package dev.sluice.core.exec;
+
+import dev.sluice.core.function.Parameters;
+import dev.sluice.core.function.SluiceFunction;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+
+/**
+ * Runs a function on local files, many in parallel in one process: {@code sluice invoke}. Outputs are named
+ * after their input and always land inside the output folder; a failed input leaves no outputs behind.
+ */
+public final class LocalInvoker {
+
+    /** What happened to one input. */
+    public record Result(Path input, List<Path> outputs, String error, Duration duration) {
+        public boolean succeeded() {
+            return error == null;
+        }
+    }
+
+    private LocalInvoker() {
+    }
+
+    public static List<Result> invoke(SluiceFunction function, Parameters parameters, List<Path> inputs, Path outDir,
+                                      int parallelism, Duration timeout, Consumer<Result> onResult)
+            throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, inputs.size())), r -> {
+            Thread t = new Thread(r, "sluice-invoke");
+            t.setDaemon(true);
+            return t;
+        });
+        try (FunctionRunner runner = new FunctionRunner()) {
+            List<Future<Result>> futures = new ArrayList<>();
+            for (Path input : inputs) {
+                futures.add(pool.submit(() -> {
+                    Result result = invokeOne(runner, function, parameters, input, outDir, timeout);
+                    onResult.accept(result);
+                    return result;
+                }));
+            }
+            List<Result> results = new ArrayList<>();
+            for (Future<Result> future : futures) {
+                try {
+                    results.add(future.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static Result invokeOne(FunctionRunner runner, SluiceFunction function, Parameters parameters, Path input,
+                                    Path outDir, Duration timeout) {
+        long start = System.nanoTime();
+        LocalOutputs outputs = new LocalOutputs(outDir, input.getFileName().toString());
+        try {
+            runner.run(function, new LocalInput(input), parameters, outputs, timeout);
+            return new Result(input, outputs.committed(), null, Duration.ofNanos(System.nanoTime() - start));
+        } catch (Throwable e) {
+            if (e instanceof VirtualMachineError vm && !(e instanceof OutOfMemoryError)) {
+                throw vm;
+            }
+            outputs.rollback();
+            return new Result(input, List.of(), Failures.describe(e), Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+}

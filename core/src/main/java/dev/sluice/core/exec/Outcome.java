@@ -1,0 +1,18 @@
+package dev.sluice.core.exec;
+
+/** How one step ended for one input. */
+public enum Outcome {
+    /** Ran and wrote its outputs. */
+    SUCCEEDED,
+    /** Its outputs were already current for the input's eTag. */
+    SKIPPED,
+    /** Failed for good; a dead-letter record holds the details. */
+    DEAD_LETTERED,
+    /** Failed and not even the dead letter could be written; the event must be delivered again. */
+    FAILED;
+
+    /** True when the event that led here may be acknowledged. */
+    public boolean settled() {
+        return this != FAILED;
+    }
+}
