@@ -1,8 +1,13 @@
 package dev.sluice.core.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sluice.core.ConfigException;
 import dev.sluice.core.event.EventType;
@@ -15,6 +20,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -67,10 +73,12 @@ public final class ConfigLoader {
     public SluiceConfig parse(String yaml, Path baseDir) {
         JsonNode root;
         try {
-            root = YAML.readTree(interpolate(yaml));
+            root = readTree(interpolate(yaml));
         } catch (JsonProcessingException e) {
             throw new ConfigException("Invalid YAML at line " + e.getLocation().getLineNr() + ": "
                     + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ConfigException("Cannot read the config: " + e.getMessage(), e);
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             root = YAML.createObjectNode();
@@ -104,11 +112,54 @@ public final class ConfigLoader {
                 poll(root.path("poll"), baseDir),
                 text(root, "deadLetters", SluiceConfig.DEFAULT_DEAD_LETTER_BUCKET),
                 text(root, "stateBucket", SluiceConfig.DEFAULT_STATE_BUCKET),
-                integer(root, "maxDepth", "", 8),
+                maxDepth(root),
                 defaults,
                 functions,
                 pipelines,
                 root.hasNonNull("plugins") ? baseDir.resolve(root.get("plugins").asText()).normalize() : null);
+    }
+
+    /**
+     * Reads YAML keeping every scalar as the text written: plain YAML would turn a token {@code 0123} into
+     * {@code 83}, {@code yes} into {@code true} and {@code 1e3} into {@code 1000.0}. A key written twice in one
+     * mapping is an error instead of silently replacing the first.
+     */
+    private static JsonNode readTree(String yaml) throws IOException {
+        try (JsonParser parser = YAML.getFactory().createParser(yaml)) {
+            return parser.nextToken() == null ? null : readValue(parser);
+        }
+    }
+
+    private static JsonNode readValue(JsonParser parser) throws IOException {
+        JsonNodeFactory nodes = JsonNodeFactory.instance;
+        switch (parser.currentToken()) {
+            case START_OBJECT -> {
+                ObjectNode object = nodes.objectNode();
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    if (object.has(name)) {
+                        throw new ConfigException("'" + name + "' is set twice in one mapping (line "
+                                + parser.currentLocation().getLineNr() + "); keep one.");
+                    }
+                    parser.nextToken();
+                    object.set(name, readValue(parser));
+                }
+                return object;
+            }
+            case START_ARRAY -> {
+                ArrayNode array = nodes.arrayNode();
+                while (parser.nextToken() != JsonToken.END_ARRAY) {
+                    array.add(readValue(parser));
+                }
+                return array;
+            }
+            case VALUE_NULL -> {
+                return nodes.nullNode();
+            }
+            default -> {
+                return nodes.textNode(parser.getText());
+            }
+        }
     }
 
     String interpolate(String text) {
@@ -136,7 +187,7 @@ public final class ConfigLoader {
         checkKeys(node, "store", Set.of("endpoint", "region", "accessKey", "secretKey", "pathStyle"));
         return new StoreSettings(text(node, "endpoint", null), text(node, "region", "us-east-1"),
                 text(node, "accessKey", null), text(node, "secretKey", null),
-                node.path("pathStyle").asBoolean(true));
+                bool(node, "pathStyle", "store.", true));
     }
 
     private static EmbeddedSettings embedded(JsonNode node, Path baseDir) {
@@ -166,8 +217,11 @@ public final class ConfigLoader {
         if (buckets.isEmpty()) {
             throw new ConfigException("poll.buckets: name at least one bucket to poll.");
         }
-        return new PollSettings(buckets, text(node, "prefix", ""),
-                Durations.parse(text(node, "interval", "10s"), "poll.interval"),
+        Duration interval = Durations.parse(text(node, "interval", "10s"), "poll.interval");
+        if (interval.isZero()) {
+            throw new ConfigException("poll.interval: must be longer than 0, e.g. 10s.");
+        }
+        return new PollSettings(buckets, text(node, "prefix", ""), interval,
                 baseDir.resolve(text(node, "stateFile", "sluice-poll-state.json")).normalize());
     }
 
@@ -344,6 +398,27 @@ public final class ConfigLoader {
     private static String text(JsonNode node, String field, String fallback) {
         JsonNode value = node.path(field);
         return value.isMissingNode() || value.isNull() ? fallback : value.asText();
+    }
+
+    private static int maxDepth(JsonNode root) {
+        int maxDepth = integer(root, "maxDepth", "", 8);
+        if (maxDepth < 1) {
+            throw new ConfigException("maxDepth: " + maxDepth
+                    + " would stop every pipeline; use at least 1 (default 8).");
+        }
+        return maxDepth;
+    }
+
+    private static boolean bool(JsonNode node, String field, String path, boolean fallback) {
+        String value = text(node, field, null);
+        if (value == null) {
+            return fallback;
+        }
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new ConfigException(path + field + ": '" + value + "' is not true or false.");
+        };
     }
 
     private static int integer(JsonNode node, String field, String path, int fallback) {

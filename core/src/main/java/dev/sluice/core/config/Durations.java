@@ -16,19 +16,25 @@ public final class Durations {
     public static Duration parse(String text, String where) {
         String value = text.trim().toLowerCase(Locale.ROOT);
         Matcher m = SIMPLE.matcher(value);
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
-        }
+        Duration duration;
         try {
-            return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-        } catch (RuntimeException e) {
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                duration = switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    default -> Duration.ofHours(n);
+                };
+            } else {
+                duration = Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+            }
+        } catch (RuntimeException e) { // malformed, or too large for a long
             throw new ConfigException(where + ": '" + text + "' is not a duration; write e.g. 500ms, 30s, 5m or 1h.");
         }
+        if (duration.isNegative()) {
+            throw new ConfigException(where + ": '" + text + "' is negative; write e.g. 500ms, 30s, 5m or 1h.");
+        }
+        return duration;
     }
 }

@@ -23,7 +23,9 @@ import java.util.Map;
  * form-encode them, {@code +} for a space); size and eTag may be missing.
  */
 public final class S3EventParser {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // A body with anything after the document ({...} garbage) is malformed, not a valid event.
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final String META_PREFIX = "x-amz-meta-";
 
     private S3EventParser() {

@@ -30,19 +30,49 @@ public final class FunctionRunner implements AutoCloseable {
     public void run(SluiceFunction function, Input input, Parameters parameters, Outputs outputs, Duration timeout)
             throws Exception {
         Instant deadline = Instant.now().plus(timeout);
-        Thread worker = Thread.currentThread();
-        ScheduledFuture<?> alarm = watchdog.schedule(worker::interrupt, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        Alarm alarm = new Alarm(Thread.currentThread());
+        ScheduledFuture<?> scheduled = watchdog.schedule(alarm::ring, timeout.toMillis(), TimeUnit.MILLISECONDS);
         Logger logger = LoggerFactory.getLogger("sluice.function." + function.name());
         try {
             function.apply(new DefaultInvocation(input, parameters, outputs, deadline, logger));
         } catch (Exception e) {
-            if (Instant.now().isAfter(deadline)) {
+            if (alarm.rang()) {
                 throw new InvocationTimeoutException(function.name(), input.key(), timeout, e);
             }
             throw e;
         } finally {
-            alarm.cancel(false);
-            Thread.interrupted(); // a late alarm must not leak into the next task on this pooled thread
+            scheduled.cancel(false);
+            alarm.silence();
+            Thread.interrupted(); // an interrupt from the alarm must not leak into the next task on this thread
+        }
+    }
+
+    /**
+     * Interrupts the worker at the deadline, unless the invocation already ended: both happen under one lock, so
+     * a late alarm can never interrupt whatever the pooled thread runs next.
+     */
+    private static final class Alarm {
+        private final Thread worker;
+        private boolean done;
+        private boolean rang;
+
+        Alarm(Thread worker) {
+            this.worker = worker;
+        }
+
+        synchronized void ring() {
+            if (!done) {
+                rang = true;
+                worker.interrupt();
+            }
+        }
+
+        synchronized void silence() {
+            done = true;
+        }
+
+        synchronized boolean rang() {
+            return rang;
         }
     }
 

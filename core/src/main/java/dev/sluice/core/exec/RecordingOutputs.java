@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Outputs that are spooled to a temp file and committed when their stream closes, remembering what was
@@ -22,6 +23,7 @@ import java.util.Set;
 abstract class RecordingOutputs<T> implements Outputs {
     private final List<T> committed = new ArrayList<>();
     private final Set<String> destinations = new HashSet<>();
+    private final Set<Pending> pending = new HashSet<>();
 
     /** Where {@code spec} goes, checked to be safe; used to refuse two outputs to one place. */
     protected abstract String destination(OutputSpec spec);
@@ -42,31 +44,63 @@ abstract class RecordingOutputs<T> implements Outputs {
             }
         }
         Path spool = TempFiles.create("sluice-out-", "." + spec.extension().replaceAll("[^A-Za-z0-9]", ""));
-        return new FilterOutputStream(Files.newOutputStream(spool)) {
-            private boolean closed;
+        Pending output = new Pending(Files.newOutputStream(spool), spec, destination, spool);
+        synchronized (this) {
+            pending.add(output);
+        }
+        return output;
+    }
 
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
-            }
+    /** An output being written: committed when closed, or discarded by {@link #rollback()} if never closed. */
+    private final class Pending extends FilterOutputStream {
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private final OutputSpec spec;
+        private final String destination;
+        private final Path spool;
 
-            @Override
-            public void close() throws IOException {
-                if (closed) {
-                    return;
-                }
-                closed = true;
-                try {
-                    super.close();
-                    T output = commit(spec, destination, spool);
-                    synchronized (RecordingOutputs.this) {
-                        committed.add(output);
-                    }
-                } finally {
-                    TempFiles.deleteQuietly(spool);
-                }
+        Pending(OutputStream out, OutputSpec spec, String destination, Path spool) {
+            super(out);
+            this.spec = spec;
+            this.destination = destination;
+            this.spool = spool;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!closed.compareAndSet(false, true)) {
+                return;
             }
-        };
+            synchronized (RecordingOutputs.this) {
+                pending.remove(this);
+            }
+            try {
+                super.close();
+                T output = commit(spec, destination, spool);
+                synchronized (RecordingOutputs.this) {
+                    committed.add(output);
+                }
+            } finally {
+                TempFiles.deleteQuietly(spool);
+            }
+        }
+
+        /** Drops an output the function left open when it failed: nothing is committed, the spool file goes. */
+        void discard() {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the spool file is deleted either way
+            }
+            TempFiles.deleteQuietly(spool);
+        }
     }
 
     /** What was committed so far, in order. */
@@ -74,8 +108,14 @@ abstract class RecordingOutputs<T> implements Outputs {
         return List.copyOf(committed);
     }
 
-    /** Removes every committed output; used when the invocation failed. */
+    /** Removes every committed output and discards unclosed ones; used when the invocation failed. */
     void rollback() {
+        List<Pending> unclosed;
+        synchronized (this) {
+            unclosed = List.copyOf(pending);
+            pending.clear();
+        }
+        unclosed.forEach(Pending::discard);
         for (T output : committed()) {
             try {
                 remove(output);

@@ -23,12 +23,20 @@ public final class Router {
         this.maxDepth = maxDepth;
     }
 
-    /** True when some pipeline's match needs the content type, which notifications often omit. */
-    public boolean needsContentType() {
-        return pipelines.stream().anyMatch(p -> p.match().needsContentType());
+    /** Keys ending in '/' are folder placeholders (consoles create them; some stores list folders so), not files. */
+    private static boolean isFolderMarker(ObjectEvent event) {
+        return event.key().endsWith("/");
+    }
+
+    /** True when some pipeline may take the event, judging by everything the event itself says. */
+    public boolean mayMatch(ObjectEvent event) {
+        return !isFolderMarker(event) && pipelines.stream().anyMatch(p -> p.match().matchesLocation(event));
     }
 
     public List<Task> route(ObjectEvent event) {
+        if (isFolderMarker(event)) {
+            return List.of();
+        }
         String writtenBy = SluiceMetadata.writtenBy(event.userMetadata());
         int depth = SluiceMetadata.depth(event.userMetadata());
         List<Task> tasks = new ArrayList<>();

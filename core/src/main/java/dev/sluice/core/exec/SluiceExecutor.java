@@ -100,6 +100,9 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("Sluice is shutting down"));
         }
+        if (!router.mayMatch(event)) {
+            return CompletableFuture.completedFuture(List.of()); // e.g. our own outputs and dead letters
+        }
         ObjectEvent current = event;
         if (event.eventType() == EventType.CREATED) {
             Optional<ObjectInfo> info;

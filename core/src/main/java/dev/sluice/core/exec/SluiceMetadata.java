@@ -46,10 +46,10 @@ public final class SluiceMetadata {
         return value == null ? null : decode(value);
     }
 
-    /** The chain depth of an object; 0 for an upload. */
+    /** The chain depth of an object; 0 for an upload. Uploaders can set metadata: never below 0. */
     public static int depth(Map<String, String> userMetadata) {
         try {
-            return Integer.parseInt(userMetadata.getOrDefault(DEPTH, "0").trim());
+            return Math.max(0, Integer.parseInt(userMetadata.getOrDefault(DEPTH, "0").trim()));
         } catch (NumberFormatException e) {
             return 0;
         }

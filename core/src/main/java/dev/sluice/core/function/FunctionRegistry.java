@@ -1,7 +1,13 @@
 package dev.sluice.core.function;
 
 import dev.sluice.core.ConfigException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.ServiceConfigurationError;
+import java.util.function.BiConsumer;
+import org.slf4j.LoggerFactory;
 import java.util.Collections;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
@@ -26,9 +32,43 @@ public final class FunctionRegistry implements AutoCloseable {
 
     /** Every function on the class path of {@code loader}. */
     public static FunctionRegistry load(ClassLoader loader) {
-        return new FunctionRegistry(ServiceLoader.load(SluiceFunction.class, loader).stream()
-                .map(ServiceLoader.Provider::get)
-                .toList());
+        return load(loader, (provider, error) -> LoggerFactory.getLogger(FunctionRegistry.class)
+                .error("Function {} could not be loaded and is not available: {}", provider, error.toString()));
+    }
+
+    /**
+     * Every function on the class path of {@code loader}. A function that fails to load (missing class, throwing
+     * constructor, missing native library) is reported to {@code onFailure} by name and does not stop the others.
+     */
+    public static FunctionRegistry load(ClassLoader loader, BiConsumer<String, Throwable> onFailure) {
+        List<SluiceFunction> loaded = new ArrayList<>();
+        Iterator<ServiceLoader.Provider<SluiceFunction>> providers =
+                ServiceLoader.load(SluiceFunction.class, loader).stream().iterator();
+        int failures = 0;
+        while (failures < 1000) { // a broken iterator could fail forever; a thousand bad entries is plenty
+            ServiceLoader.Provider<SluiceFunction> provider;
+            try {
+                if (!providers.hasNext()) {
+                    break;
+                }
+                provider = providers.next();
+            } catch (ServiceConfigurationError | LinkageError e) {
+                failures++;
+                onFailure.accept(describe(e), e);
+                continue;
+            }
+            try {
+                loaded.add(provider.get());
+            } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
+                onFailure.accept(provider.type().getName(), e.getCause() != null ? e.getCause() : e);
+            }
+        }
+        return new FunctionRegistry(loaded);
+    }
+
+    private static String describe(Throwable error) {
+        String message = String.valueOf(error.getMessage());
+        return message.length() > 200 ? message.substring(0, 200) : message;
     }
 
     public static FunctionRegistry loadDefault() {

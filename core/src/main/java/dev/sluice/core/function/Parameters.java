@@ -140,7 +140,11 @@ public final class Parameters {
         try {
             switch (spec.type()) {
                 case INT -> Integer.parseInt(value);
-                case DOUBLE -> Double.parseDouble(value);
+                case DOUBLE -> {
+                    if (!Double.isFinite(Double.parseDouble(value))) { // NaN, Infinity, 1e999
+                        throw new NumberFormatException();
+                    }
+                }
                 case INT_LIST -> {
                     for (String part : value.split(",")) {
                         if (Integer.parseInt(part.trim()) <= 0) {

@@ -4,6 +4,8 @@ import dev.sluice.core.event.EventType;
 import dev.sluice.core.event.ObjectEvent;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -28,17 +30,16 @@ public record Match(String bucket, String prefix, List<String> suffixes, String 
     }
 
     public boolean matches(ObjectEvent event) {
+        return matchesLocation(event) && matchesContentType(event.contentType());
+    }
+
+    /** Everything but the content type, which notifications often omit: decides whether a lookup is worth it. */
+    public boolean matchesLocation(ObjectEvent event) {
         return (bucket == null || bucket.equals(event.bucket()))
                 && event.key().startsWith(prefix)
                 && events.contains(event.eventType())
                 && matchesSuffix(event.key())
-                && (glob == null || globPattern(glob).matcher(event.key()).matches())
-                && matchesContentType(event.contentType());
-    }
-
-    /** True when matching needs the content type and the event lacks it (the executor then asks the store). */
-    public boolean needsContentType() {
-        return !contentTypes.isEmpty();
+                && (glob == null || globPattern(glob).matcher(event.key()).matches());
     }
 
     private boolean matchesSuffix(String key) {
@@ -68,8 +69,15 @@ public record Match(String bucket, String prefix, List<String> suffixes, String 
         return false;
     }
 
-    /** Translates a key glob into a regular expression. */
+    /** Compiled globs; a config has few, and matching runs for every event. */
+    private static final Map<String, Pattern> GLOBS = new ConcurrentHashMap<>();
+
     static Pattern globPattern(String glob) {
+        return GLOBS.computeIfAbsent(glob, Match::compileGlob);
+    }
+
+    /** Translates a key glob into a regular expression. */
+    private static Pattern compileGlob(String glob) {
         StringBuilder regex = new StringBuilder();
         for (int i = 0; i < glob.length(); i++) {
             char c = glob.charAt(i);

@@ -42,9 +42,13 @@ public record OutputTemplate(String bucket, String keyTemplate) {
             throw new ConfigException("Output key template '" + keyTemplate
                     + "' has an unbalanced or invalid {variable}; variables look like {name}.");
         }
-        for (String segment : staticPrefixOf(keyTemplate).split("/")) {
-            if (segment.equals("..") || segment.equals(".")) {
-                throw new ConfigException("Output key template '" + keyTemplate + "' must not contain '.' or '..'.");
+        // Every literal segment, also those after a variable (which stands in as "x"); encoded and look-alike
+        // dots, backslashes and empty segments would otherwise only be refused at run time, for every input.
+        for (String segment : literal.split("/", -1)) {
+            if (SafeKeys.isUnsafeSegment(segment)) {
+                throw new ConfigException("Output key template '" + keyTemplate + "' must not contain '.' or '..' "
+                        + "segments (also percent-encoded or look-alike), backslashes, or empty segments ('//' or a "
+                        + "trailing '/'); end it with a file name such as {name}{suffix}.{ext}.");
             }
         }
     }

@@ -45,7 +45,7 @@ public final class SafeKeys {
         if (segment.isEmpty()) {
             return true;
         }
-        String decoded = percentDecode(segment).trim();
+        String decoded = stripSpaces(percentDecode(segment));
         return decoded.equals(".") || decoded.equals("..") || decoded.contains("/") || decoded.contains("\\")
                 || decoded.replace(".", "").isEmpty();
     }
@@ -53,7 +53,7 @@ public final class SafeKeys {
     /**
      * NFKC folds look-alikes (fullwidth solidus, one-dot leader) into the characters they imitate, so the
      * segment checks see what a consumer would see; control and format characters (incl. bidi overrides)
-     * are removed.
+     * and invisible line breaks (U+2028, U+2029) are removed.
      */
     static String cleanCharacters(String value) {
         String normalized = Normalizer.normalize(value == null ? "" : value, Normalizer.Form.NFKC);
@@ -61,11 +61,29 @@ public final class SafeKeys {
         normalized.codePoints().forEach(cp -> {
             int type = Character.getType(cp);
             if (!Character.isISOControl(cp) && type != Character.FORMAT && type != Character.SURROGATE
-                    && type != Character.UNASSIGNED && type != Character.PRIVATE_USE) {
+                    && type != Character.UNASSIGNED && type != Character.PRIVATE_USE
+                    && type != Character.LINE_SEPARATOR && type != Character.PARAGRAPH_SEPARATOR) {
                 out.appendCodePoint(cp);
             }
         });
         return out.toString();
+    }
+
+    /** Like {@code trim()}, but also drops Unicode spaces (U+1680, ...) that many tools strip from names. */
+    private static String stripSpaces(String value) {
+        int start = 0;
+        int end = value.length();
+        while (start < end && isSpace(value.charAt(start))) {
+            start++;
+        }
+        while (end > start && isSpace(value.charAt(end - 1))) {
+            end--;
+        }
+        return value.substring(start, end);
+    }
+
+    private static boolean isSpace(char c) {
+        return c <= ' ' || Character.isWhitespace(c) || Character.isSpaceChar(c);
     }
 
     private static String percentDecode(String segment) {

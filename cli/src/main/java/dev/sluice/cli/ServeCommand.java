@@ -1,0 +1,80 @@
+package dev.sluice.cli;
+
+import dev.sluice.core.config.ConfigValidator;
+import dev.sluice.core.config.EmbeddedSettings;
+import dev.sluice.core.config.SluiceConfig;
+import dev.sluice.core.function.FunctionRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sluice serve}: runs pipelines on events until stopped (Ctrl-C or SIGTERM finishes in-flight work). */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the pipelines of a config. Without --config: the embedded S3 server on port 9000 and "
+                + "the thumbnail demo (uploads -> thumbnails).")
+final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, description = "Config file (default: the built-in demo, samples/thumbnails.yaml).")
+    Path config;
+
+    @Option(names = "--port", description = "Port of the embedded S3 server (overrides the config).")
+    Integer port;
+
+    @Option(names = "--data-dir", description = "Folder of the embedded S3 server (overrides the config).")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        SluiceConfig loaded = withOverrides(ConfigFiles.load(config));
+        Credentials credentials = Credentials.fromEnvironment(System::getenv);
+        FunctionRegistry functions = FunctionRegistry.loadDefault();
+        ConfigValidator.validate(loaded, functions);
+        SluiceServer server = SluiceServer.start(loaded, functions, new SimpleMeterRegistry(),
+                credentials.accessKey(), credentials.secretKey());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            functions.close();
+            stopped.countDown();
+        }, "sluice-shutdown"));
+
+        if (server.s3Endpoint() != null) {
+            out.printf("Embedded S3 server: %s%n", server.s3Endpoint());
+            if (credentials.developmentDefaults()) {
+                out.printf("  access key %s, secret key %s (development defaults; set SLUICE_ACCESS_KEY and "
+                        + "SLUICE_SECRET_KEY for anything else)%n", credentials.accessKey(), credentials.secretKey());
+            }
+        }
+        loaded.pipelines().forEach(p -> out.printf("Pipeline %s: bucket %s -> %s%n", p.name(),
+                p.match().bucket() == null ? "*" : p.match().bucket(),
+                p.steps().stream().map(s -> s.function() + " -> " + s.output()).toList()));
+        if (config == null) {
+            out.printf("Try: AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s aws --endpoint-url %s s3 cp photo.jpg "
+                    + "s3://uploads/%n", credentials.accessKey(), credentials.secretKey(), server.s3Endpoint());
+        }
+        out.println("Ready. Ctrl-C stops after finishing work in progress.");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private SluiceConfig withOverrides(SluiceConfig c) {
+        if (port == null && dataDir == null) {
+            return c;
+        }
+        EmbeddedSettings e = c.embedded();
+        EmbeddedSettings embedded = new EmbeddedSettings(e.host(), port != null ? port : e.port(),
+                dataDir != null ? dataDir.toAbsolutePath() : e.dataDir(), e.buckets());
+        return new SluiceConfig(c.store(), embedded, c.webhook(), c.poll(), c.deadLetterBucket(), c.stateBucket(),
+                c.maxDepth(), c.defaults(), c.functions(), c.pipelines(), c.pluginsDir());
+    }
+}

@@ -1,0 +1,39 @@
+package dev.sluice.cli.testfunctions;
+
+import dev.sluice.core.function.Invocation;
+import dev.sluice.core.function.OutputSpec;
+import dev.sluice.core.function.ParameterSpec;
+import dev.sluice.core.function.ParameterType;
+import dev.sluice.core.function.SluiceFunction;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+
+/** Test function: copies its input, optionally after sleeping (interruptibly), to exercise timeouts and queues. */
+public final class CopyFunction implements SluiceFunction {
+    @Override
+    public String name() {
+        return "test-copy";
+    }
+
+    @Override
+    public String description() {
+        return "Test only: copies the input.";
+    }
+
+    @Override
+    public List<ParameterSpec> parameters() {
+        return List.of(ParameterSpec.of("sleep-ms", ParameterType.INT, "0", "Sleep before copying."),
+                ParameterSpec.of("suffix", ParameterType.STRING, "-copy", "Output suffix."));
+    }
+
+    @Override
+    public void apply(Invocation invocation) throws Exception {
+        Thread.sleep(invocation.parameters().getInt("sleep-ms"));
+        try (InputStream in = invocation.input().openStream();
+             OutputStream out = invocation.outputs().open(
+                     OutputSpec.of(invocation.parameters().get("suffix"), "bin", "application/octet-stream"))) {
+            in.transferTo(out);
+        }
+    }
+}
