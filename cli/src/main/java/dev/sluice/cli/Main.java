@@ -17,6 +17,11 @@ public final class Main {
 
     /** Runs a command line and returns its exit code: 0 done, 1 some work failed, 2 usage or config error. */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The configured command line, for callers that redirect its output (tests). */
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
             if (error instanceof SluiceException) {
@@ -25,7 +30,7 @@ public final class Main {
             }
             throw error;
         });
-        return cli.execute(args);
+        return cli;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

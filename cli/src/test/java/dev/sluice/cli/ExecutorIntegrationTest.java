@@ -42,53 +42,53 @@ class ExecutorIntegrationTest {
     @BeforeAll
     static void start() throws Exception {
         String yaml = """
-                embedded: { port: 0, dataDir: %s, buckets: [in, out] }
+                embedded: { port: 0, dataDir: %s, buckets: [inbox, outbox] }
                 functions:
                   test-flaky: { concurrency: 2, retries: 3, backoff: 50ms }
                   test-copy: { concurrency: 1, queue: 1, timeout: 2s }
                 pipelines:
                   - name: flaky
-                    match: { bucket: in, prefix: flaky/ }
+                    match: { bucket: inbox, prefix: flaky/ }
                     steps:
                       - function: test-flaky
                         params: { failures: "2" }
-                        output: s3://out/{key}
+                        output: s3://outbox/{key}
                   - name: tooflaky
-                    match: { bucket: in, prefix: tooflaky/ }
+                    match: { bucket: inbox, prefix: tooflaky/ }
                     steps:
                       - function: test-flaky
                         params: { failures: "100" }
-                        output: s3://out/{key}
+                        output: s3://outbox/{key}
                   - name: fanout
-                    match: { bucket: in, prefix: fan/ }
+                    match: { bucket: inbox, prefix: fan/ }
                     steps:
-                      - { id: a, function: test-copy, params: { suffix: "-a" }, output: "s3://out/{dir}/{name}{suffix}.{ext}" }
-                      - { id: b, function: test-copy, params: { suffix: "-b" }, output: "s3://out/{dir}/{name}{suffix}.{ext}" }
+                      - { id: a, function: test-copy, params: { suffix: "-a" }, output: "s3://outbox/{dir}/{name}{suffix}.{ext}" }
+                      - { id: b, function: test-copy, params: { suffix: "-b" }, output: "s3://outbox/{dir}/{name}{suffix}.{ext}" }
                   - name: chain
-                    match: { bucket: in, prefix: chain/ }
+                    match: { bucket: inbox, prefix: chain/ }
                     steps:
                       - id: first
                         function: test-copy
                         params: { suffix: "-1" }
-                        output: s3://out/{dir}/{name}{suffix}.{ext}
+                        output: s3://outbox/{dir}/{name}{suffix}.{ext}
                         then:
                           - id: second
                             function: test-copy
                             params: { suffix: "-2" }
-                            output: s3://out/{dir}/{name}{suffix}.{ext}
+                            output: s3://outbox/{dir}/{name}{suffix}.{ext}
                   - name: slow
-                    match: { bucket: in, prefix: slow/ }
+                    match: { bucket: inbox, prefix: slow/ }
                     steps:
                       - function: test-copy
                         params: { sleep-ms: "60000" }
-                        output: s3://out/{key}
+                        output: s3://outbox/{key}
                   - name: queue
-                    match: { bucket: in, prefix: queue/ }
+                    match: { bucket: inbox, prefix: queue/ }
                     steps:
                       - id: q
                         function: test-copy
                         params: { sleep-ms: "300", suffix: "-q" }
-                        output: s3://out/{dir}/{name}{suffix}.{ext}
+                        output: s3://outbox/{dir}/{name}{suffix}.{ext}
                 """.formatted(dataDir.resolve("s3"));
         SluiceConfig config = new ConfigLoader(k -> null).parse(yaml, dataDir);
         functions = FunctionRegistry.loadDefault();
@@ -111,8 +111,8 @@ class ExecutorIntegrationTest {
 
     /** Puts an object without an event (the embedded server would also emit one; submit() is idempotent anyway). */
     private static ObjectEvent put(String key, String content) {
-        ObjectInfo info = store().put("in", key, content.getBytes(StandardCharsets.UTF_8), "text/plain", Map.of());
-        return ObjectEvent.created("in", key, info.size(), info.eTag(), "text/plain");
+        ObjectInfo info = store().put("inbox", key, content.getBytes(StandardCharsets.UTF_8), "text/plain", Map.of());
+        return ObjectEvent.created("inbox", key, info.size(), info.eTag(), "text/plain");
     }
 
     private static List<StepResult> run(ObjectEvent event) throws Exception {
@@ -124,7 +124,7 @@ class ExecutorIntegrationTest {
         List<StepResult> results = run(put("flaky/a.txt", "x"));
         StepResult result = results.get(0);
         assertThat(result.outcome()).isIn(Outcome.SUCCEEDED, Outcome.SKIPPED);
-        assertThat(store().head("out", "flaky/a.txt")).isPresent();
+        assertThat(store().head("outbox", "flaky/a.txt")).isPresent();
         assertThat(FlakyFunction.CALLS.get("flaky/a.txt").get()).isGreaterThanOrEqualTo(3);
     }
 
@@ -148,7 +148,7 @@ class ExecutorIntegrationTest {
                 java.util.Objects::nonNull);
         assertThat(letter.path("attempts").asInt()).isEqualTo(1);
         assertThat(letter.path("error").path("message").asText()).contains("poison");
-        assertThat(store().head("out", "flaky/poison.txt")).isEmpty();
+        assertThat(store().head("outbox", "flaky/poison.txt")).isEmpty();
     }
 
     @Test
@@ -157,23 +157,23 @@ class ExecutorIntegrationTest {
         JsonNode letter = await().atMost(Duration.ofSeconds(30)).until(() -> findDeadLetter("slow/s.txt"),
                 java.util.Objects::nonNull);
         assertThat(letter.path("error").path("type").asText()).endsWith("InvocationTimeoutException");
-        assertThat(store().head("out", "slow/s.txt")).isEmpty();
+        assertThat(store().head("outbox", "slow/s.txt")).isEmpty();
     }
 
     @Test
     void stepsOnOneInputFanOut() throws Exception {
         run(put("fan/f.txt", "fan"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> store().head("out", "fan/f-a.bin").isPresent()
-                && store().head("out", "fan/f-b.bin").isPresent());
+        await().atMost(Duration.ofSeconds(30)).until(() -> store().head("outbox", "fan/f-a.bin").isPresent()
+                && store().head("outbox", "fan/f-b.bin").isPresent());
     }
 
     @Test
     void thenStepsRunOnTheOutputsOfTheirStep() throws Exception {
         run(put("chain/c.txt", "chain"));
         ObjectInfo second = await().atMost(Duration.ofSeconds(30))
-                .until(() -> store().head("out", "chain/c-1-2.bin"), java.util.Optional::isPresent).orElseThrow();
+                .until(() -> store().head("outbox", "chain/c-1-2.bin"), java.util.Optional::isPresent).orElseThrow();
         assertThat(second.userMetadata().get("sluice-depth")).isEqualTo("2");
-        try (InputStream in = store().get("out", "chain/c-1-2.bin")) {
+        try (InputStream in = store().get("outbox", "chain/c-1-2.bin")) {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("chain");
         }
     }
@@ -199,7 +199,7 @@ class ExecutorIntegrationTest {
         all.get();
         for (int i = 1; i <= 4; i++) {
             String key = "queue/" + i + "-q.bin";
-            await().atMost(Duration.ofSeconds(30)).until(() -> store().head("out", key).isPresent());
+            await().atMost(Duration.ofSeconds(30)).until(() -> store().head("outbox", key).isPresent());
         }
     }
 

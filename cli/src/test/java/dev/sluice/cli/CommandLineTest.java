@@ -1,0 +1,95 @@
+package dev.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The {@code sluice} command as a user runs it: exit codes, messages, files written. */
+class CommandLineTest {
+    static final Path CORPORA = Path.of(System.getProperty("sluice.corpora", "../../shared/corpora"));
+
+    record Run(int exitCode, String out, String err) {
+    }
+
+    static Run sluice(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void invokeWritesOutputsNamedAfterTheirInputs(@TempDir Path out) throws Exception {
+        Run run = sluice("invoke", "thumbnail", "--param", "width=64,128",
+                CORPORA.resolve("exif-orientation/hopper.jpg").toString(),
+                CORPORA.resolve("images/tika/testPNG.png").toString(), "--out", out.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(out.resolve("hopper-64.jpg")).exists();
+        assertThat(out.resolve("testPNG-128.jpg")).exists();
+        assertThat(ImageIO.read(out.resolve("hopper-128.jpg").toFile()).getWidth()).isEqualTo(128);
+        assertThat(run.out()).contains("2 input(s): 2 succeeded, 0 failed");
+    }
+
+    @Test
+    void invokeExitsNonZeroAndNamesEachFailedInput(@TempDir Path dir) throws Exception {
+        Path broken = Files.write(dir.resolve("broken.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2, 3});
+        Path out = dir.resolve("out");
+        Run run = sluice("invoke", "thumbnail", "--param", "width=64", broken.toString(),
+                CORPORA.resolve("exif-orientation/hopper.jpg").toString(), "--out", out.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("broken.jpg");
+        assertThat(out.resolve("hopper-64.jpg")).exists();
+        assertThat(out.resolve("broken-64.jpg")).doesNotExist();
+    }
+
+    @Test
+    void unknownFunctionOrParameterIsAUsageError(@TempDir Path out) {
+        Run unknown = sluice("invoke", "thumbnial", "x.jpg", "--out", out.toString());
+        Path photo = CORPORA.resolve("exif-orientation/hopper.jpg");
+        Run badParam = sluice("invoke", "thumbnail", "--param", "widht=64", photo.toString(), "--out", out.toString());
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(badParam.exitCode()).isEqualTo(2);
+        assertThat(badParam.err()).contains("widht").contains("width");
+    }
+
+    @Test
+    void missingInputIsNamed(@TempDir Path out) {
+        Run run = sluice("invoke", "thumbnail", "--param", "width=64", "no-such-file.jpg", "--out", out.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("no-such-file.jpg");
+    }
+
+    @Test
+    void functionsListsBuiltInFunctionsWithParameters() {
+        Run run = sluice("functions");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("thumbnail").contains("width").contains("max-pixels");
+    }
+
+    @Test
+    void configCheckAcceptsTheDemoAndRejectsABadConfig(@TempDir Path dir) throws Exception {
+        assertThat(sluice("config", "check").exitCode()).isZero();
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), """
+                pipelines:
+                  - name: p
+                    match: { bucket: uploads }
+                    steps:
+                      - function: thumbnail
+                        params: { width: "wide" }
+                        output: s3://thumbnails/{name}-{width}.{ext}
+                """);
+        Run run = sluice("config", "check", "--config", bad.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("width").contains("wide");
+    }
+}
