@@ -74,7 +74,6 @@ final class ServeCommand implements Callable<Integer> {
         EmbeddedSettings e = c.embedded();
         EmbeddedSettings embedded = new EmbeddedSettings(e.host(), port != null ? port : e.port(),
                 dataDir != null ? dataDir.toAbsolutePath() : e.dataDir(), e.buckets());
-        return new SluiceConfig(c.store(), embedded, c.webhook(), c.poll(), c.deadLetterBucket(), c.stateBucket(),
-                c.maxDepth(), c.defaults(), c.functions(), c.pipelines(), c.pluginsDir());
+        return c.withEmbedded(embedded);
     }
 }

@@ -46,19 +46,37 @@ public final class SluiceServer implements AutoCloseable {
     /** Starts everything the config asks for; on failure, stops what was already started. */
     public static SluiceServer start(SluiceConfig config, FunctionRegistry functions, MeterRegistry meters,
                                      String accessKey, String secretKey) throws Exception {
+        return start(config, functions, meters, accessKey, secretKey, true);
+    }
+
+    /**
+     * The store and the executor without any trigger, for batch work such as backfill: an embedded server is
+     * started on a free port (so a running {@code serve} keeps its own) and emits no events.
+     */
+    public static SluiceServer startForBatch(SluiceConfig config, FunctionRegistry functions, MeterRegistry meters,
+                                             String accessKey, String secretKey) throws Exception {
+        return start(config, functions, meters, accessKey, secretKey, false);
+    }
+
+    private static SluiceServer start(SluiceConfig config, FunctionRegistry functions, MeterRegistry meters,
+                                      String accessKey, String secretKey, boolean withTriggers) throws Exception {
         List<AutoCloseable> started = new ArrayList<>();
         try {
             EmbeddedS3Server embedded = null;
             InProcessTrigger uploads = null;
             ObjectStore store;
             if (config.usesEmbeddedServer()) {
-                uploads = new InProcessTrigger();
-                embedded = EmbeddedS3Server.builder()
+                EmbeddedS3Server.Builder builder = EmbeddedS3Server.builder()
                         .settings(config.embedded())
                         .buckets(bucketsToCreate(config))
-                        .credentials(accessKey, secretKey)
-                        .listener(uploads)
-                        .build();
+                        .credentials(accessKey, secretKey);
+                if (withTriggers) {
+                    uploads = new InProcessTrigger();
+                    builder.listener(uploads);
+                } else {
+                    builder.port(0);
+                }
+                embedded = builder.build();
                 embedded.start();
                 started.add(embedded);
                 store = S3ObjectStore.forEmbedded(embedded);
@@ -74,10 +92,10 @@ public final class SluiceServer implements AutoCloseable {
             if (uploads != null) {
                 triggers.add(uploads);
             }
-            if (config.webhook() != null) {
+            if (withTriggers && config.webhook() != null) {
                 triggers.add(new WebhookTrigger(config.webhook()));
             }
-            if (config.poll() != null) {
+            if (withTriggers && config.poll() != null) {
                 triggers.add(new PollingTrigger(store, config.poll()));
             }
             for (Trigger trigger : triggers) {

@@ -6,14 +6,10 @@ import dev.sluice.core.function.FunctionRegistry;
 import dev.sluice.core.store.ObjectStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.URI;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** The end-to-end contract on the embedded S3 server, events from the server itself (what `sluice serve` runs). */
@@ -32,25 +28,12 @@ class EmbeddedServerEndToEndTest extends ThumbnailEndToEndContract {
         SluiceConfig config = new ConfigLoader(k -> null).parse(yaml, dataDir);
         functions = FunctionRegistry.loadDefault();
         server = SluiceServer.start(config, functions, METERS, "test-access", "test-secret");
-        uploader = S3Client.builder()
-                .endpointOverride(URI.create(server.s3Endpoint().toString()))
-                .region(Region.US_EAST_1)
-                .forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test-access", "test-secret")))
-                .build();
+        uploader = s3Client(server.s3Endpoint().toString(), "test-access", "test-secret");
     }
 
     @AfterAll
-    static void stop() {
-        if (uploader != null) {
-            uploader.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (functions != null) {
-            functions.close();
-        }
+    static void stop() throws Exception {
+        closeAll(uploader, server, functions);
     }
 
     @Override

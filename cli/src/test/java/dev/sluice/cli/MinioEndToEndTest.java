@@ -6,7 +6,6 @@ import dev.sluice.core.function.FunctionRegistry;
 import dev.sluice.core.store.ObjectStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.URI;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,9 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.containers.MinIOContainer;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -37,13 +33,7 @@ class MinioEndToEndTest extends ThumbnailEndToEndContract {
 
     @BeforeAll
     static void start() throws Exception {
-        uploader = S3Client.builder()
-                .endpointOverride(URI.create(MINIO.getS3URL()))
-                .region(Region.US_EAST_1)
-                .forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(MINIO.getUserName(), MINIO.getPassword())))
-                .build();
+        uploader = s3Client(MINIO.getS3URL(), MINIO.getUserName(), MINIO.getPassword());
         for (String bucket : new String[] {"uploads", "thumbnails", "loop", "sluice-dead-letters", "sluice-state"}) {
             uploader.createBucket(b -> b.bucket(bucket));
         }
@@ -65,16 +55,8 @@ class MinioEndToEndTest extends ThumbnailEndToEndContract {
     }
 
     @AfterAll
-    static void stop() {
-        if (uploader != null) {
-            uploader.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-        if (functions != null) {
-            functions.close();
-        }
+    static void stop() throws Exception {
+        closeAll(uploader, server, functions);
     }
 
     @Override

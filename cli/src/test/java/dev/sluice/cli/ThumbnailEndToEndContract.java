@@ -159,6 +159,26 @@ abstract class ThumbnailEndToEndContract {
         return Optional.empty();
     }
 
+    /** An uploader's S3 client: path-style, static keys, otherwise the SDK's defaults (checksums included). */
+    static S3Client s3Client(String endpoint, String accessKey, String secretKey) {
+        return S3Client.builder()
+                .endpointOverride(java.net.URI.create(endpoint))
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .forcePathStyle(true)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(accessKey, secretKey)))
+                .build();
+    }
+
+    /** Closes what a variant started, in order, skipping what never started. */
+    static void closeAll(AutoCloseable... resources) throws Exception {
+        for (AutoCloseable resource : resources) {
+            if (resource != null) {
+                resource.close();
+            }
+        }
+    }
+
     /** The pipelines every variant runs: the demo's thumbnails, plus a loop-guard pipeline writing into its input bucket. */
     static String pipelinesYaml() {
         return """

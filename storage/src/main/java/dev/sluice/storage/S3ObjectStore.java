@@ -261,7 +261,7 @@ public final class S3ObjectStore implements ObjectStore {
     // ---- listing and buckets
 
     @Override
-    public Stream<ObjectInfo> list(String bucket, String prefix) {
+    public Stream<ObjectInfo> list(String bucket, String prefix, String startAfter) {
         Iterator<ObjectInfo> objects = new Iterator<>() {
             private Iterator<S3Object> pages; // created on first use: asking for it already fetches a page
 
@@ -271,6 +271,7 @@ public final class S3ObjectStore implements ObjectStore {
                     if (pages == null) {
                         pages = client.listObjectsV2Paginator(b -> b.bucket(bucket)
                                 .prefix(prefix == null || prefix.isEmpty() ? null : prefix)
+                                .startAfter(startAfter == null || startAfter.isEmpty() ? null : startAfter)
                                 .maxKeys(options.listPageSize())).contents().iterator();
                     }
                     return pages.hasNext();

@@ -38,6 +38,18 @@ public record SluiceConfig(StoreSettings store, EmbeddedSettings embedded, Webho
         return functions.getOrDefault(function, defaults);
     }
 
+    /** The same config running only {@code selected}. */
+    public SluiceConfig withPipelines(List<Pipeline> selected) {
+        return new SluiceConfig(store, embedded, webhook, poll, deadLetterBucket, stateBucket, maxDepth, defaults,
+                functions, selected, pluginsDir);
+    }
+
+    /** The same config with other embedded-server settings. */
+    public SluiceConfig withEmbedded(EmbeddedSettings settings) {
+        return new SluiceConfig(store, settings, webhook, poll, deadLetterBucket, stateBucket, maxDepth, defaults,
+                functions, pipelines, pluginsDir);
+    }
+
     public boolean usesEmbeddedServer() {
         return store == null;
     }

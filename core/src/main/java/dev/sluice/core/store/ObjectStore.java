@@ -37,7 +37,15 @@ public interface ObjectStore extends AutoCloseable {
     OutputStream openForWrite(String bucket, String key, String contentType, Map<String, String> userMetadata);
 
     /** Every object under {@code prefix}, fetched page by page as the stream is consumed. Close the stream. */
-    Stream<ObjectInfo> list(String bucket, String prefix);
+    default Stream<ObjectInfo> list(String bucket, String prefix) {
+        return list(bucket, prefix, null);
+    }
+
+    /**
+     * Objects under {@code prefix} whose keys sort after {@code startAfter} (all when {@code null}), in key
+     * order, page by page: what a resumed listing needs.
+     */
+    Stream<ObjectInfo> list(String bucket, String prefix, String startAfter);
 
     void delete(String bucket, String key);
 
