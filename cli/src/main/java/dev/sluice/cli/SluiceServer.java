@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +47,17 @@ public final class SluiceServer implements AutoCloseable {
     /** Starts everything the config asks for; on failure, stops what was already started. */
     public static SluiceServer start(SluiceConfig config, FunctionRegistry functions, MeterRegistry meters,
                                      String accessKey, String secretKey) throws Exception {
-        return start(config, functions, meters, accessKey, secretKey, true);
+        return start(config, functions, meters, accessKey, secretKey, true, store -> List.of());
+    }
+
+    /**
+     * As {@link #start(SluiceConfig, FunctionRegistry, MeterRegistry, String, String)}, plus the triggers that
+     * {@code extraTriggers} makes once the store is up (e.g. a broker consumer that writes dead letters to it).
+     */
+    public static SluiceServer start(SluiceConfig config, FunctionRegistry functions, MeterRegistry meters,
+                                     String accessKey, String secretKey,
+                                     Function<ObjectStore, List<Trigger>> extraTriggers) throws Exception {
+        return start(config, functions, meters, accessKey, secretKey, true, extraTriggers);
     }
 
     /**
@@ -55,11 +66,12 @@ public final class SluiceServer implements AutoCloseable {
      */
     public static SluiceServer startForBatch(SluiceConfig config, FunctionRegistry functions, MeterRegistry meters,
                                              String accessKey, String secretKey) throws Exception {
-        return start(config, functions, meters, accessKey, secretKey, false);
+        return start(config, functions, meters, accessKey, secretKey, false, store -> List.of());
     }
 
     private static SluiceServer start(SluiceConfig config, FunctionRegistry functions, MeterRegistry meters,
-                                      String accessKey, String secretKey, boolean withTriggers) throws Exception {
+                                      String accessKey, String secretKey, boolean withTriggers,
+                                      Function<ObjectStore, List<Trigger>> extraTriggers) throws Exception {
         List<AutoCloseable> started = new ArrayList<>();
         try {
             EmbeddedS3Server embedded = null;
@@ -98,6 +110,7 @@ public final class SluiceServer implements AutoCloseable {
             if (withTriggers && config.poll() != null) {
                 triggers.add(new PollingTrigger(store, config.poll()));
             }
+            triggers.addAll(extraTriggers.apply(store));
             for (Trigger trigger : triggers) {
                 trigger.start(executor);
                 started.add(trigger);
