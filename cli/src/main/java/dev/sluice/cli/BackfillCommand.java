@@ -70,7 +70,7 @@ final class BackfillCommand implements Callable<Integer> {
         }, "sluice-backfill-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         long failed = 0;
-        try (FunctionRegistry functions = FunctionRegistry.loadDefault()) {
+        try (FunctionRegistry functions = Functions.load(selected.pluginsDir())) {
             ConfigValidator.validate(selected, functions);
             try (SluiceServer server = SluiceServer.startForBatch(selected, functions, new SimpleMeterRegistry(),
                     credentials.accessKey(), credentials.secretKey())) {

@@ -28,7 +28,7 @@ final class ConfigCommand {
         @Override
         public Integer call() {
             SluiceConfig loaded = ConfigFiles.load(config);
-            try (FunctionRegistry functions = FunctionRegistry.loadDefault()) {
+            try (FunctionRegistry functions = Functions.load(loaded.pluginsDir())) {
                 List<String> problems = ConfigValidator.problems(loaded, functions);
                 if (!problems.isEmpty()) {
                     problems.forEach(p -> spec.commandLine().getErr().println("problem: " + p));

@@ -16,10 +16,14 @@ final class FunctionsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Option(names = {"-c", "--config"},
+            description = "Also list the functions in this config's plugins folder.")
+    java.nio.file.Path config;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (FunctionRegistry functions = FunctionRegistry.loadDefault()) {
+        try (FunctionRegistry functions = Functions.load(config == null ? null : ConfigFiles.load(config).pluginsDir())) {
             for (SluiceFunction function : functions.all()) {
                 out.printf("%s - %s%n", function.name(), function.description());
                 for (ParameterSpec parameter : function.parameters()) {

@@ -44,6 +44,9 @@ final class InvokeCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", description = "Per input, e.g. 30s or 5m (default: 5m).")
     String timeout = "5m";
 
+    @Option(names = "--plugins", paramLabel = "DIR", description = "A folder of function jars to load as well.")
+    Path plugins;
+
     @Option(names = {"-q", "--quiet"}, description = "Print only failures and the summary.")
     boolean quiet;
 
@@ -53,7 +56,7 @@ final class InvokeCommand implements Callable<Integer> {
         PrintWriter stderr = spec.commandLine().getErr();
         List<Path> files = expand(inputs);
         Files.createDirectories(out);
-        try (FunctionRegistry functions = FunctionRegistry.loadDefault()) {
+        try (FunctionRegistry functions = Functions.load(plugins)) {
             SluiceFunction fn = functions.get(function);
             dev.sluice.core.function.Parameters parameters =
                     dev.sluice.core.function.Parameters.of(fn, dev.sluice.core.function.Parameters.parseAssignments(params));

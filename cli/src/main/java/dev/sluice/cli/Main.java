@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code sluice} command. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Serverless data processing on your own object store: uploads trigger functions.",
-        subcommands = {ServeCommand.class, InvokeCommand.class, BackfillCommand.class, FunctionsCommand.class, ConfigCommand.class,
+        subcommands = {ServeCommand.class, WorkerCommand.class, InvokeCommand.class, BackfillCommand.class, FunctionsCommand.class, ConfigCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

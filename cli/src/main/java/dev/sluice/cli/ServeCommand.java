@@ -4,11 +4,12 @@ import dev.sluice.core.config.ConfigValidator;
 import dev.sluice.core.config.EmbeddedSettings;
 import dev.sluice.core.config.SluiceConfig;
 import dev.sluice.core.function.FunctionRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -31,19 +32,31 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Folder of the embedded S3 server (overrides the config).")
     Path dataDir;
 
+    @Option(names = "--metrics-port", description = "Serve /healthz, /readyz and /metrics (Prometheus) on this port "
+            + "of 127.0.0.1 (default: off).")
+    Integer metricsPort;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         SluiceConfig loaded = withOverrides(ConfigFiles.load(config));
         Credentials credentials = Credentials.fromEnvironment(System::getenv);
-        FunctionRegistry functions = FunctionRegistry.loadDefault();
+        FunctionRegistry functions = Functions.load(loaded.pluginsDir());
         ConfigValidator.validate(loaded, functions);
-        SluiceServer server = SluiceServer.start(loaded, functions, new SimpleMeterRegistry(),
+        PrometheusMeterRegistry meters = OpsServer.newRegistry();
+        SluiceServer server = SluiceServer.start(loaded, functions, meters,
                 credentials.accessKey(), credentials.secretKey());
+        AtomicBoolean stopping = new AtomicBoolean();
+        OpsServer ops = metricsPort != null && metricsPort > 0
+                ? OpsServer.start("127.0.0.1", metricsPort, meters, () -> !stopping.get()) : null;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
             server.close();
             functions.close();
+            if (ops != null) {
+                ops.close();
+            }
             stopped.countDown();
         }, "sluice-shutdown"));
 

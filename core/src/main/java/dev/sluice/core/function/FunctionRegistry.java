@@ -41,7 +41,26 @@ public final class FunctionRegistry implements AutoCloseable {
      * constructor, missing native library) is reported to {@code onFailure} by name and does not stop the others.
      */
     public static FunctionRegistry load(ClassLoader loader, BiConsumer<String, Throwable> onFailure) {
+        return load(loader, List.of(), onFailure);
+    }
+
+    /**
+     * The built-in functions of {@code builtIns} plus those of each plugin class loader (one per plugin jar, so a
+     * broken jar cannot take the others down). A plugin loader sees its parent's functions too; only classes it
+     * defines itself count as its own.
+     */
+    public static FunctionRegistry load(ClassLoader builtIns, List<ClassLoader> plugins,
+                                        BiConsumer<String, Throwable> onFailure) {
         List<SluiceFunction> loaded = new ArrayList<>();
+        collect(builtIns, null, onFailure, loaded);
+        for (ClassLoader plugin : plugins) {
+            collect(plugin, plugin, onFailure, loaded);
+        }
+        return new FunctionRegistry(loaded);
+    }
+
+    private static void collect(ClassLoader loader, ClassLoader onlyDefinedBy, BiConsumer<String, Throwable> onFailure,
+                                List<SluiceFunction> loaded) {
         Iterator<ServiceLoader.Provider<SluiceFunction>> providers =
                 ServiceLoader.load(SluiceFunction.class, loader).stream().iterator();
         int failures = 0;
@@ -57,13 +76,15 @@ public final class FunctionRegistry implements AutoCloseable {
                 onFailure.accept(describe(e), e);
                 continue;
             }
+            if (onlyDefinedBy != null && provider.type().getClassLoader() != onlyDefinedBy) {
+                continue;
+            }
             try {
                 loaded.add(provider.get());
             } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
                 onFailure.accept(provider.type().getName(), e.getCause() != null ? e.getCause() : e);
             }
         }
-        return new FunctionRegistry(loaded);
     }
 
     private static String describe(Throwable error) {

@@ -1,0 +1,230 @@
+package dev.sluice.cli;
+
+import dev.sluice.core.ConfigException;
+import dev.sluice.core.config.ConfigValidator;
+import dev.sluice.core.config.Durations;
+import dev.sluice.core.config.SluiceConfig;
+import dev.sluice.core.function.FunctionRegistry;
+import dev.sluice.core.store.ObjectStore;
+import dev.sluice.core.trigger.Trigger;
+import dev.sluice.triggers.amqp.AmqpSettings;
+import dev.sluice.triggers.amqp.AmqpTrigger;
+import dev.sluice.triggers.nats.NatsJetStreamTrigger;
+import dev.sluice.triggers.nats.NatsSettings;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sluice worker}: consumes S3 event notifications from a broker and runs the config's pipelines, with no
+ * embedded S3 server. Any number of workers on any number of machines share one queue. SIGTERM stops taking
+ * work, lets work in flight finish (up to {@code --shutdown-grace}) and hands the rest back to the broker.
+ *
+ * <p>Broker settings come from options, each with an environment variable as its default, because the config
+ * file has no broker section (yet): a container sets {@code SLUICE_BROKER}, {@code SLUICE_BROKER_URL} and so on.
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Consume S3 event notifications from NATS JetStream or RabbitMQ (what MinIO publishes to those targets) "
+                    + "and run the pipelines of a config. No embedded S3 server: the config's 'store' names the "
+                    + "object store. Start as many workers as you like; they share the work.",
+            "SIGTERM (or Ctrl-C) stops taking work, finishes what is in flight and hands the rest back.",
+            "Each broker option defaults to the environment variable named in its description."},
+        footer = {"", "Serves /healthz, /readyz and /metrics (Prometheus) on --metrics-port (0: off)."})
+final class WorkerCommand implements Callable<Integer> {
+
+    /** The brokers a worker can consume from. */
+    enum Broker { nats, amqp }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, required = true,
+            description = "Config file with a 'store' section and the pipelines.")
+    Path config;
+
+    @Option(names = "--broker", defaultValue = "${env:SLUICE_BROKER:-nats}",
+            description = "nats or amqp (SLUICE_BROKER; default ${DEFAULT-VALUE}).")
+    Broker broker;
+
+    @Option(names = "--url", defaultValue = "${env:SLUICE_BROKER_URL}",
+            description = "Broker URL (SLUICE_BROKER_URL; default " + NatsSettings.DEFAULT_URL + " or "
+                    + AmqpSettings.DEFAULT_URI + ").")
+    String url;
+
+    @Option(names = "--prefetch", defaultValue = "${env:SLUICE_PREFETCH:-8}",
+            description = "Most messages this worker holds un-acknowledged (SLUICE_PREFETCH; default ${DEFAULT-VALUE}).")
+    int prefetch;
+
+    @Option(names = "--max-deliver", defaultValue = "${env:SLUICE_MAX_DELIVER:-5}",
+            description = "Deliveries of one message before it becomes a dead letter (SLUICE_MAX_DELIVER; "
+                    + "default ${DEFAULT-VALUE}).")
+    int maxDeliver;
+
+    @Option(names = "--redelivery-delay", defaultValue = "${env:SLUICE_REDELIVERY_DELAY:-5s}",
+            description = "Wait before a failed message is delivered again (SLUICE_REDELIVERY_DELAY; "
+                    + "default ${DEFAULT-VALUE}).")
+    String redeliveryDelay;
+
+    @Option(names = "--shutdown-grace", defaultValue = "${env:SLUICE_SHUTDOWN_GRACE:-25s}",
+            description = "On SIGTERM, how long work in flight may finish before it is handed back "
+                    + "(SLUICE_SHUTDOWN_GRACE; default ${DEFAULT-VALUE}, under Kubernetes' 30s).")
+    String shutdownGrace;
+
+    @Option(names = "--stream", defaultValue = "${env:SLUICE_NATS_STREAM:-" + NatsSettings.DEFAULT_STREAM + "}",
+            description = "NATS: JetStream stream, created (work queue) if missing (SLUICE_NATS_STREAM; "
+                    + "default ${DEFAULT-VALUE}).")
+    String stream;
+
+    @Option(names = "--subject", defaultValue = "${env:SLUICE_NATS_SUBJECT:-" + NatsSettings.DEFAULT_SUBJECT + "}",
+            description = "NATS: subject the store publishes to (SLUICE_NATS_SUBJECT; default ${DEFAULT-VALUE}).")
+    String subject;
+
+    @Option(names = "--consumer", defaultValue = "${env:SLUICE_NATS_CONSUMER:-" + NatsSettings.DEFAULT_CONSUMER + "}",
+            description = "NATS: durable consumer shared by all workers (SLUICE_NATS_CONSUMER; "
+                    + "default ${DEFAULT-VALUE}).")
+    String consumer;
+
+    @Option(names = "--ack-wait", defaultValue = "${env:SLUICE_NATS_ACK_WAIT:-30s}",
+            description = "NATS: redeliver when a worker is silent this long; a working worker signals progress "
+                    + "every third of it (SLUICE_NATS_ACK_WAIT; default ${DEFAULT-VALUE}).")
+    String ackWait;
+
+    @Option(names = "--exchange", defaultValue = "${env:SLUICE_AMQP_EXCHANGE:-" + AmqpSettings.DEFAULT_EXCHANGE + "}",
+            description = "AMQP: exchange the store publishes to (SLUICE_AMQP_EXCHANGE; default ${DEFAULT-VALUE}).")
+    String exchange;
+
+    @Option(names = "--exchange-type", defaultValue = "${env:SLUICE_AMQP_EXCHANGE_TYPE:-direct}",
+            description = "AMQP: type if the exchange must be declared (SLUICE_AMQP_EXCHANGE_TYPE; "
+                    + "default ${DEFAULT-VALUE}).")
+    String exchangeType;
+
+    @Option(names = "--routing-key",
+            defaultValue = "${env:SLUICE_AMQP_ROUTING_KEY:-" + AmqpSettings.DEFAULT_ROUTING_KEY + "}",
+            description = "AMQP: routing key the store publishes with (SLUICE_AMQP_ROUTING_KEY; "
+                    + "default ${DEFAULT-VALUE}).")
+    String routingKey;
+
+    @Option(names = "--queue", defaultValue = "${env:SLUICE_AMQP_QUEUE:-" + AmqpSettings.DEFAULT_QUEUE + "}",
+            description = "AMQP: quorum queue shared by all workers (SLUICE_AMQP_QUEUE; default ${DEFAULT-VALUE}).")
+    String queue;
+
+    @Option(names = "--dead-letter-exchange", defaultValue = "${env:SLUICE_AMQP_DEAD_LETTER_EXCHANGE}",
+            description = "AMQP: where the broker moves messages past the delivery limit "
+                    + "(SLUICE_AMQP_DEAD_LETTER_EXCHANGE; default QUEUE.dead-letters).")
+    String deadLetterExchange;
+
+    @Option(names = "--heartbeat", defaultValue = "${env:SLUICE_AMQP_HEARTBEAT:-30s}",
+            description = "AMQP: connection heartbeat (SLUICE_AMQP_HEARTBEAT; default ${DEFAULT-VALUE}).")
+    String heartbeat;
+
+    @Option(names = "--metrics-host", defaultValue = "${env:SLUICE_METRICS_HOST:-0.0.0.0}",
+            description = "Address of /healthz, /readyz, /metrics (SLUICE_METRICS_HOST; default ${DEFAULT-VALUE}).")
+    String metricsHost;
+
+    @Option(names = "--metrics-port", defaultValue = "${env:SLUICE_METRICS_PORT:-9464}",
+            description = "Port of /healthz, /readyz, /metrics; 0 turns them off (SLUICE_METRICS_PORT; "
+                    + "default ${DEFAULT-VALUE}).")
+    int metricsPort;
+
+    private volatile boolean stopping;
+    private volatile SluiceServer server;
+    private volatile BooleanSupplier brokerConnected = () -> false;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        SluiceConfig loaded = ConfigFiles.load(config);
+        if (loaded.usesEmbeddedServer()) {
+            throw new ConfigException(config + ": sluice worker runs no embedded S3 server; add a 'store' section "
+                    + "with the endpoint and keys of your S3 store (MinIO, Ceph RGW, AWS S3).");
+        }
+        Object brokerSettings = brokerSettings(); // checked before anything starts
+        FunctionRegistry functions = Functions.load(loaded.pluginsDir());
+        ConfigValidator.validate(loaded, functions);
+        PrometheusMeterRegistry meters = OpsServer.newRegistry();
+        OpsServer ops = metricsPort > 0 ? OpsServer.start(metricsHost, metricsPort, meters, this::ready) : null;
+        Credentials credentials = Credentials.fromEnvironment(System::getenv);
+        try {
+            server = SluiceServer.start(loaded, functions, meters, credentials.accessKey(), credentials.secretKey(),
+                    store -> List.of(brokerTrigger(brokerSettings, store, loaded.deadLetterBucket(), meters)));
+        } catch (Exception | Error e) {
+            if (ops != null) {
+                ops.close();
+            }
+            functions.close();
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping = true; // not ready from now on: a load balancer stops sending, probes see it
+            server.close();
+            functions.close();
+            if (ops != null) {
+                ops.close();
+            }
+            stopped.countDown();
+        }, "sluice-shutdown"));
+
+        server.triggers().forEach(t -> out.printf("Trigger: %s%n", t.name()));
+        loaded.pipelines().forEach(p -> out.printf("Pipeline %s: bucket %s -> %s%n", p.name(),
+                p.match().bucket() == null ? "*" : p.match().bucket(),
+                p.steps().stream().map(s -> s.function() + " -> " + s.output()).toList()));
+        if (ops != null) {
+            out.printf("Health and metrics: http://%s:%d/healthz, /readyz, /metrics%n", metricsHost, ops.port());
+        }
+        out.println("Worker ready. SIGTERM or Ctrl-C stops after finishing work in progress.");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private boolean ready() {
+        return !stopping && server != null && brokerConnected.getAsBoolean();
+    }
+
+    private Object brokerSettings() {
+        Duration redelivery = Durations.parse(redeliveryDelay, "--redelivery-delay");
+        Duration grace = Durations.parse(shutdownGrace, "--shutdown-grace");
+        return switch (broker) {
+            case nats -> new NatsSettings(url == null ? NatsSettings.DEFAULT_URL : url, stream, subject, consumer,
+                    prefetch, Durations.parse(ackWait, "--ack-wait"), maxDeliver, redelivery, grace);
+            case amqp -> new AmqpSettings(url == null ? AmqpSettings.DEFAULT_URI : url, exchange, exchangeType,
+                    routingKey, queue, deadLetterExchange == null ? queue + ".dead-letters" : deadLetterExchange,
+                    prefetch, maxDeliver, Durations.parse(heartbeat, "--heartbeat"), redelivery, grace);
+        };
+    }
+
+    private Trigger brokerTrigger(Object settings, ObjectStore store, String deadLetterBucket,
+                                  PrometheusMeterRegistry meters) {
+        BrokerDeadLetters deadLetters = new BrokerDeadLetters(store, deadLetterBucket, broker.name());
+        Trigger trigger;
+        IntSupplier unsettled;
+        if (settings instanceof NatsSettings nats) {
+            NatsJetStreamTrigger natsTrigger = new NatsJetStreamTrigger(nats, deadLetters);
+            brokerConnected = natsTrigger::isConnected;
+            unsettled = natsTrigger::unsettled;
+            trigger = natsTrigger;
+        } else {
+            AmqpTrigger amqpTrigger = new AmqpTrigger((AmqpSettings) settings, deadLetters);
+            brokerConnected = amqpTrigger::isConnected;
+            unsettled = amqpTrigger::unsettled;
+            trigger = amqpTrigger;
+        }
+        Gauge.builder("sluice.broker.unsettled", unsettled, s -> s.getAsInt())
+                .description("Broker messages this worker holds that are not yet acknowledged")
+                .tag("broker", broker.name()).register(meters);
+        return trigger;
+    }
+}
