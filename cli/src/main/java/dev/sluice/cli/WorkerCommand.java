@@ -224,7 +224,7 @@ final class WorkerCommand implements Callable<Integer> {
         }
         Gauge.builder("sluice.broker.unsettled", unsettled, s -> s.getAsInt())
                 .description("Broker messages this worker holds that are not yet acknowledged")
-                .tag("broker", broker.name()).register(meters);
+                .tag("broker", broker.name()).strongReference(true).register(meters);
         return trigger;
     }
 }

@@ -51,9 +51,9 @@ import org.junit.jupiter.api.io.TempDir;
 abstract class BrokerWorkerContract {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Pattern UNSETTLED = Pattern.compile("(?m)^sluice_broker_unsettled\\{[^}]*} (\\S+)$");
-    static final String IN = "in";
-    static final String OUT = "out";
-    static final String DEAD = "dead";
+    static final String IN = "inbox";
+    static final String OUT = "outbox";
+    static final String DEAD = "dead-letters";
     static final String GARBAGE = "{\"this is\": \"not an S3 event\"}";
 
     @RegisterExtension
@@ -136,9 +136,12 @@ abstract class BrokerWorkerContract {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                 .until(() -> outputs().size() == inputs.size());
         assertOutputsMatch(inputs);
-        await().atMost(Duration.ofSeconds(30)).until(() -> deadLetterSubjects().size() == poison.size() + 1);
-        assertThat(deadLetterSubjects()).containsExactlyInAnyOrderElementsOf(union(poison, Set.of("garbage")));
-        await().atMost(Duration.ofSeconds(30)).until(() -> waiting() == 0 && survivor.unsettled() == 0);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetterSubjects())
+                .containsExactlyInAnyOrderElementsOf(union(poison, Set.of("garbage"))));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(waiting()).as("messages left in the broker").isZero();
+            assertThat(survivor.unsettled()).as("messages the worker holds").isZero();
+        });
 
         survivor.process.destroy(); // SIGTERM: an idle worker stops at once
         assertThat(survivor.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -170,7 +173,10 @@ abstract class BrokerWorkerContract {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .until(() -> outputs().size() == inputs.size());
         assertOutputsMatch(inputs);
-        await().atMost(Duration.ofSeconds(30)).until(() -> waiting() == 0 && next.unsettled() == 0);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(waiting()).as("messages left in the broker").isZero();
+            assertThat(next.unsettled()).as("messages the worker holds").isZero();
+        });
         assertThat(S3.store().list(DEAD, "").toList()).isEmpty();
     }
 
@@ -249,7 +255,9 @@ abstract class BrokerWorkerContract {
                 "--metrics-host", "127.0.0.1", "--metrics-port", String.valueOf(port),
                 "--prefetch", "4", "--max-deliver", "3", "--redelivery-delay", "200ms", "--shutdown-grace", "20s"));
         command.addAll(brokerOptions(ackWait));
-        Path log = dir.resolve("worker-" + (workers.size() + 1) + ".log");
+        // Under target/, not the temporary folder, so the log is still there to read when a test failed.
+        Path logs = Files.createDirectories(Path.of("target", "worker-logs"));
+        Path log = logs.resolve(getClass().getSimpleName() + "-" + id + "-worker-" + (workers.size() + 1) + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Worker worker = new Worker(process, port, log);
         workers.add(worker);

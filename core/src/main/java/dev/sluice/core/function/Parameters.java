@@ -42,7 +42,9 @@ public final class Parameters {
                 throw new ConfigException("Unknown parameter '" + entry.getKey() + "' for function '" + function.name()
                         + "'. Known parameters: " + String.join(", ", specs.keySet()) + ".");
             }
-            values.put(entry.getKey(), entry.getValue() == null ? "" : entry.getValue().trim());
+            String value = entry.getValue() == null ? "" : entry.getValue();
+            // Free text (a password, a prefix) is kept exactly as written; typed values tolerate stray spaces.
+            values.put(entry.getKey(), spec.type() == ParameterType.STRING ? value : value.trim());
         }
         Parameters parameters = new Parameters(function.name(), specs, values);
         for (String name : values.keySet()) {
@@ -59,7 +61,7 @@ public final class Parameters {
             if (eq <= 0) {
                 throw new ConfigException("Parameter '" + assignment + "' must look like name=value, e.g. width=256.");
             }
-            map.put(assignment.substring(0, eq).trim(), assignment.substring(eq + 1).trim());
+            map.put(assignment.substring(0, eq).trim(), assignment.substring(eq + 1));
         }
         return map;
     }

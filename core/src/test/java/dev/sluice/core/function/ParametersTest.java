@@ -49,11 +49,11 @@ class ParametersTest {
     }
 
     @Test
-    void givenValuesOverrideDefaultsAndAreTrimmed() {
+    void givenValuesOverrideDefaultsTypedOnesTrimmedFreeTextKeptAsWritten() {
         Parameters parameters = Parameters.of(FUNCTION, Map.of("width", " 128 , 1024 ", "label", "  hello world "));
 
         assertThat(parameters.getIntList("width")).containsExactly(128, 1024);
-        assertThat(parameters.get("label")).isEqualTo("hello world");
+        assertThat(parameters.get("label")).isEqualTo("  hello world "); // e.g. a password may have spaces
         assertThat(parameters.asMap()).containsEntry("width", "128 , 1024");
     }
 
@@ -200,7 +200,7 @@ class ParametersTest {
     @Test
     void parseAssignmentsFromTheCommandLine() {
         assertThat(Parameters.parseAssignments(List.of("width=256,1024", " format = png ", "label=a=b", "empty=")))
-                .containsExactly(Map.entry("width", "256,1024"), Map.entry("format", "png"),
+                .containsExactly(Map.entry("width", "256,1024"), Map.entry("format", " png "),
                         Map.entry("label", "a=b"), Map.entry("empty", ""));
         for (String bad : List.of("width", "=256", "")) {
             assertThatThrownBy(() -> Parameters.parseAssignments(List.of(bad)))
