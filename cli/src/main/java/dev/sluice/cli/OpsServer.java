@@ -58,7 +58,7 @@ final class OpsServer implements AutoCloseable {
         Path statm = Path.of("/proc/self/statm");
         if (Files.isReadable(statm)) { // Linux: resident set size, the footprint that containers are billed for
             Gauge.builder("process.resident.memory", statm, OpsServer::residentBytes).baseUnit("bytes")
-                    .description("Resident set size of the process").register(registry);
+                    .description("Resident set size of the process").strongReference(true).register(registry);
         }
         return registry;
     }

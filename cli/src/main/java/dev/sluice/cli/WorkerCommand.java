@@ -19,7 +19,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -150,7 +152,7 @@ final class WorkerCommand implements Callable<Integer> {
             throw new ConfigException(config + ": sluice worker runs no embedded S3 server; add a 'store' section "
                     + "with the endpoint and keys of your S3 store (MinIO, Ceph RGW, AWS S3).");
         }
-        Object brokerSettings = brokerSettings(); // checked before anything starts
+        var brokerTriggers = brokerTriggerFactory(); // checked before anything starts
         FunctionRegistry functions = Functions.load(loaded.pluginsDir());
         ConfigValidator.validate(loaded, functions);
         PrometheusMeterRegistry meters = OpsServer.newRegistry();
@@ -158,7 +160,7 @@ final class WorkerCommand implements Callable<Integer> {
         Credentials credentials = Credentials.fromEnvironment(System::getenv);
         try {
             server = SluiceServer.start(loaded, functions, meters, credentials.accessKey(), credentials.secretKey(),
-                    store -> List.of(brokerTrigger(brokerSettings, store, loaded.deadLetterBucket(), meters)));
+                    store -> List.of(brokerTrigger(brokerTriggers, store, loaded.deadLetterBucket(), meters)));
         } catch (Exception | Error e) {
             if (ops != null) {
                 ops.close();
@@ -194,37 +196,47 @@ final class WorkerCommand implements Callable<Integer> {
         return !stopping && server != null && brokerConnected.getAsBoolean();
     }
 
-    private Object brokerSettings() {
+    /** A broker trigger, and what the probes and metrics read from it. */
+    private record BrokerTrigger(Trigger trigger, BooleanSupplier connected, IntSupplier unsettled) {
+    }
+
+    /**
+     * Checks the broker options now (before anything starts) and returns how to make the trigger once the store
+     * is up, since its dead letters go there.
+     */
+    private Function<BiConsumer<byte[], String>, BrokerTrigger> brokerTriggerFactory() {
         Duration redelivery = Durations.parse(redeliveryDelay, "--redelivery-delay");
         Duration grace = Durations.parse(shutdownGrace, "--shutdown-grace");
         return switch (broker) {
-            case nats -> new NatsSettings(url == null ? NatsSettings.DEFAULT_URL : url, stream, subject, consumer,
-                    prefetch, Durations.parse(ackWait, "--ack-wait"), maxDeliver, redelivery, grace);
-            case amqp -> new AmqpSettings(url == null ? AmqpSettings.DEFAULT_URI : url, exchange, exchangeType,
-                    routingKey, queue, deadLetterExchange == null ? queue + ".dead-letters" : deadLetterExchange,
-                    prefetch, maxDeliver, Durations.parse(heartbeat, "--heartbeat"), redelivery, grace);
+            case nats -> {
+                NatsSettings settings = new NatsSettings(url == null ? NatsSettings.DEFAULT_URL : url, stream,
+                        subject, consumer, prefetch, Durations.parse(ackWait, "--ack-wait"), maxDeliver, redelivery,
+                        grace);
+                yield deadLetters -> {
+                    NatsJetStreamTrigger trigger = new NatsJetStreamTrigger(settings, deadLetters);
+                    return new BrokerTrigger(trigger, trigger::isConnected, trigger::unsettled);
+                };
+            }
+            case amqp -> {
+                AmqpSettings settings = new AmqpSettings(url == null ? AmqpSettings.DEFAULT_URI : url, exchange,
+                        exchangeType, routingKey, queue,
+                        deadLetterExchange == null ? queue + ".dead-letters" : deadLetterExchange, prefetch,
+                        maxDeliver, Durations.parse(heartbeat, "--heartbeat"), redelivery, grace);
+                yield deadLetters -> {
+                    AmqpTrigger trigger = new AmqpTrigger(settings, deadLetters);
+                    return new BrokerTrigger(trigger, trigger::isConnected, trigger::unsettled);
+                };
+            }
         };
     }
 
-    private Trigger brokerTrigger(Object settings, ObjectStore store, String deadLetterBucket,
-                                  PrometheusMeterRegistry meters) {
-        BrokerDeadLetters deadLetters = new BrokerDeadLetters(store, deadLetterBucket, broker.name());
-        Trigger trigger;
-        IntSupplier unsettled;
-        if (settings instanceof NatsSettings nats) {
-            NatsJetStreamTrigger natsTrigger = new NatsJetStreamTrigger(nats, deadLetters);
-            brokerConnected = natsTrigger::isConnected;
-            unsettled = natsTrigger::unsettled;
-            trigger = natsTrigger;
-        } else {
-            AmqpTrigger amqpTrigger = new AmqpTrigger((AmqpSettings) settings, deadLetters);
-            brokerConnected = amqpTrigger::isConnected;
-            unsettled = amqpTrigger::unsettled;
-            trigger = amqpTrigger;
-        }
-        Gauge.builder("sluice.broker.unsettled", unsettled, s -> s.getAsInt())
+    private Trigger brokerTrigger(Function<BiConsumer<byte[], String>, BrokerTrigger> factory, ObjectStore store,
+                                  String deadLetterBucket, PrometheusMeterRegistry meters) {
+        BrokerTrigger made = factory.apply(new BrokerDeadLetters(store, deadLetterBucket, broker.name()));
+        brokerConnected = made.connected();
+        Gauge.builder("sluice.broker.unsettled", made.unsettled(), IntSupplier::getAsInt)
                 .description("Broker messages this worker holds that are not yet acknowledged")
                 .tag("broker", broker.name()).strongReference(true).register(meters);
-        return trigger;
+        return made.trigger();
     }
 }

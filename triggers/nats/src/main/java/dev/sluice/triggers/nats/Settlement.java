@@ -1,0 +1,64 @@
+package dev.sluice.triggers.nats;
+
+import dev.sluice.core.trigger.Acknowledgement;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The acknowledgements of the events in one broker message, settled as one outcome: done once every event is
+ * acknowledged, failed as soon as one is nacked. The outcome is reported exactly once.
+ */
+final class Settlement {
+    private final AtomicInteger pending;
+    private final AtomicBoolean settled = new AtomicBoolean();
+    private final Consumer<String> onSettled;
+    private final Runnable onProgress;
+
+    /**
+     * @param events     number of events in the message (at least 1)
+     * @param onSettled  called once: with {@code null} when every event was acknowledged, else with the reason
+     * @param onProgress called when the work on an event reports progress
+     */
+    Settlement(int events, Consumer<String> onSettled, Runnable onProgress) {
+        this.pending = new AtomicInteger(events);
+        this.onSettled = onSettled;
+        this.onProgress = onProgress;
+    }
+
+    /** A fresh acknowledgement for one event of the message; give each to exactly one event. */
+    Acknowledgement member() {
+        return new Acknowledgement() {
+            private final AtomicBoolean done = new AtomicBoolean();
+
+            @Override
+            public void ack() {
+                if (done.compareAndSet(false, true) && pending.decrementAndGet() == 0) {
+                    settle(null);
+                }
+            }
+
+            @Override
+            public void nack(String reason) {
+                if (done.compareAndSet(false, true)) {
+                    fail(reason);
+                }
+            }
+
+            @Override
+            public void inProgress() {
+                onProgress.run();
+            }
+        };
+    }
+
+    void fail(String reason) {
+        settle(reason == null ? "no reason given" : reason);
+    }
+
+    private void settle(String failure) {
+        if (settled.compareAndSet(false, true)) {
+            onSettled.accept(failure);
+        }
+    }
+}
