@@ -20,12 +20,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code sluice invoke}: runs a function on local files, in parallel, outputs named after their input. */
 @Command(name = "invoke", mixinStandardHelpOptions = true,
-        description = "Run a function on local files and write its outputs to a folder.")
+        description = "Run a function, or a chain such as \"pdf-render|ocr\", on local files and write the outputs "
+                + "to a folder.")
 final class InvokeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @picocli.CommandLine.Parameters(index = "0", paramLabel = "FUNCTION", description = "Function name; see `sluice functions`.")
+    @picocli.CommandLine.Parameters(index = "0", paramLabel = "FUNCTION",
+            description = "Function name (see `sluice functions`), or a chain a|b: outputs of a are the inputs of b.")
     String function;
 
     @picocli.CommandLine.Parameters(index = "1..*", arity = "1..*", paramLabel = "INPUT",
@@ -56,38 +58,115 @@ final class InvokeCommand implements Callable<Integer> {
         PrintWriter stderr = spec.commandLine().getErr();
         List<Path> files = expand(inputs);
         Files.createDirectories(out);
+        List<String> stages = java.util.Arrays.stream(function.split("\\|")).map(String::trim).toList();
+        Path intermediate = stages.size() > 1 ? Files.createTempDirectory("sluice-chain") : null;
         try (FunctionRegistry functions = Functions.load(plugins)) {
-            SluiceFunction fn = functions.get(function);
-            dev.sluice.core.function.Parameters parameters =
-                    dev.sluice.core.function.Parameters.of(fn, dev.sluice.core.function.Parameters.parseAssignments(params));
-            fn.validate(parameters);
+            List<SluiceFunction> fns = stages.stream().map(functions::get).toList();
+            List<dev.sluice.core.function.Parameters> parameters = stageParameters(fns);
             long start = System.nanoTime();
-            List<LocalInvoker.Result> results = LocalInvoker.invoke(fn, parameters, files, out, parallel,
-                    dev.sluice.core.config.Durations.parse(timeout, "--timeout"), result -> {
-                        synchronized (this) {
-                            if (!result.succeeded()) {
-                                stderr.printf("FAILED %s: %s%n", result.input(), result.error());
-                                stderr.flush();
-                            } else if (!quiet) {
-                                stdout.printf("ok     %s -> %d output(s) in %d ms%n", result.input(),
-                                        result.outputs().size(), result.duration().toMillis());
-                                stdout.flush();
-                            }
-                        }
-                    });
-            long failed = results.stream().filter(r -> !r.succeeded()).count();
+            long failed = 0;
+            List<Path> current = files;
+            List<LocalInvoker.Result> results = List.of();
+            for (int i = 0; i < fns.size() && !current.isEmpty(); i++) {
+                boolean last = i == fns.size() - 1;
+                Path stageOut = last ? out : intermediate.resolve("stage-" + (i + 1));
+                String label = fns.size() > 1 ? fns.get(i).name() + ": " : "";
+                results = LocalInvoker.invoke(fns.get(i), parameters.get(i), current, stageOut, parallel,
+                        dev.sluice.core.config.Durations.parse(timeout, "--timeout"),
+                        result -> report(result, label, last, stdout, stderr));
+                failed += results.stream().filter(r -> !r.succeeded()).count();
+                // a|b: every output of a is an input of b
+                current = results.stream().flatMap(r -> r.outputs().stream()).toList();
+            }
             Duration took = Duration.ofNanos(System.nanoTime() - start);
-            stdout.printf("%d input(s): %d succeeded, %d failed in %.2f s; outputs in %s%n", results.size(),
-                    results.size() - failed, failed, took.toMillis() / 1000.0, out);
-            if (failed > 0) {
-                stderr.println("Failed inputs:");
-                results.stream().filter(r -> !r.succeeded())
-                        .forEach(r -> stderr.printf("  %s: %s%n", r.input(), r.error()));
+            if (fns.size() == 1) {
+                stdout.printf("%d input(s): %d succeeded, %d failed in %.2f s; outputs in %s%n", files.size(),
+                        files.size() - failed, failed, took.toMillis() / 1000.0, out);
+            } else {
+                stdout.printf("%d input(s) through %s: %d output(s), %d failure(s) in %.2f s; outputs in %s%n",
+                        files.size(), function, current.size(), failed, took.toMillis() / 1000.0, out);
             }
             stdout.flush();
             stderr.flush();
             return failed == 0 ? 0 : 1;
+        } finally {
+            if (intermediate != null) {
+                try (Stream<Path> walk = Files.walk(intermediate)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
         }
+    }
+
+    private synchronized void report(LocalInvoker.Result result, String label, boolean last, PrintWriter stdout,
+                                     PrintWriter stderr) {
+        if (!result.succeeded()) {
+            stderr.printf("FAILED %s%s: %s%n", label, result.input(), result.error());
+            stderr.flush();
+        } else if (!quiet && last) {
+            stdout.printf("ok     %s%s -> %d output(s) in %d ms%n", label, result.input(), result.outputs().size(),
+                    result.duration().toMillis());
+            stdout.flush();
+        }
+    }
+
+    /**
+     * Parameters per stage. With one function, {@code name=value}. In a chain, {@code function.name=value} or
+     * {@code N.name=value} (1-based stage number); an unprefixed name is allowed when only one stage has it.
+     */
+    private List<dev.sluice.core.function.Parameters> stageParameters(List<SluiceFunction> fns) {
+        List<java.util.Map<String, String>> given = new ArrayList<>();
+        fns.forEach(f -> given.add(new java.util.LinkedHashMap<>()));
+        dev.sluice.core.function.Parameters.parseAssignments(params).forEach((key, value) -> {
+            int dot = key.indexOf('.');
+            if (fns.size() == 1 && dot < 0) {
+                given.get(0).put(key, value);
+                return;
+            }
+            if (dot > 0) {
+                given.get(stageIndex(fns, key.substring(0, dot))).put(key.substring(dot + 1), value);
+                return;
+            }
+            List<Integer> takers = new ArrayList<>();
+            for (int i = 0; i < fns.size(); i++) {
+                if (fns.get(i).parameters().stream().anyMatch(p -> p.name().equals(key))) {
+                    takers.add(i);
+                }
+            }
+            if (takers.size() != 1) {
+                throw new ConfigException("In a chain, say which function parameter '" + key + "' is for, e.g. "
+                        + fns.get(fns.size() - 1).name() + "." + key + "=" + value + " or "
+                        + fns.size() + "." + key + "=" + value + ".");
+            }
+            given.get(takers.get(0)).put(key, value);
+        });
+        List<dev.sluice.core.function.Parameters> parameters = new ArrayList<>();
+        for (int i = 0; i < fns.size(); i++) {
+            dev.sluice.core.function.Parameters p = dev.sluice.core.function.Parameters.of(fns.get(i), given.get(i));
+            fns.get(i).validate(p);
+            parameters.add(p);
+        }
+        return parameters;
+    }
+
+    private static int stageIndex(List<SluiceFunction> fns, String stage) {
+        if (stage.matches("\\d+")) {
+            int n = Integer.parseInt(stage);
+            if (n >= 1 && n <= fns.size()) {
+                return n - 1;
+            }
+        }
+        List<Integer> matches = new ArrayList<>();
+        for (int i = 0; i < fns.size(); i++) {
+            if (fns.get(i).name().equals(stage)) {
+                matches.add(i);
+            }
+        }
+        if (matches.size() != 1) {
+            throw new ConfigException("Parameter prefix '" + stage + "' names no single stage of the chain; use the "
+                    + "function name or the stage number (1-" + fns.size() + ").");
+        }
+        return matches.get(0);
     }
 
     private static List<Path> expand(List<Path> inputs) throws IOException {

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,5 +92,28 @@ class CommandLineTest {
         Run run = sluice("config", "check", "--config", bad.toString());
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("width").contains("wide");
+    }
+
+    @Test
+    void aChainFeedsTheOutputsOfOneFunctionToTheNext(@TempDir Path out) throws Exception {
+        Path pdf = CORPORA.resolve("pdf-text/py-pdf/minimal-document.pdf");
+        Run run = sluice("invoke", "pdf-render|thumbnail", "--param", "pdf-render.pages=1",
+                "--param", "thumbnail.width=64", pdf.toString(), "--out", out.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        try (var files = Files.list(out)) {
+            List<Path> outputs = files.toList();
+            assertThat(outputs).hasSize(1);
+            assertThat(ImageIO.read(outputs.get(0).toFile()).getWidth()).isEqualTo(64);
+        }
+        assertThat(run.out()).contains("through pdf-render|thumbnail: 1 output(s), 0 failure(s)");
+    }
+
+    @Test
+    void anAmbiguousParameterInAChainAsksWhichFunctionItIsFor(@TempDir Path out) {
+        Path pdf = CORPORA.resolve("pdf-text/py-pdf/minimal-document.pdf");
+        Run run = sluice("invoke", "pdf-render|thumbnail", "--param", "width=64", pdf.toString(),
+                "--out", out.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("thumbnail.width=64");
     }
 }
