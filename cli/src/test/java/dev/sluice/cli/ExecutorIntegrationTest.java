@@ -76,6 +76,24 @@ class ExecutorIntegrationTest {
                             function: test-copy
                             params: { suffix: "-2" }
                             output: s3://outbox/{dir}/{name}{suffix}.{ext}
+                  - name: cond
+                    match: { bucket: inbox, prefix: cond/ }
+                    steps:
+                      - id: extract
+                        function: test-copy
+                        params: { suffix: "-1" }
+                        output: s3://outbox/{dir}/{name}{suffix}.{ext}
+                        then:
+                          - id: scanned-only
+                            function: test-copy
+                            params: { suffix: "-scanned" }
+                            when: { json: { field: /pagesWithoutText, notEmpty: true } }
+                            output: s3://outbox/{dir}/{name}{suffix}.{ext}
+                          - id: small-only
+                            function: test-copy
+                            params: { suffix: "-small" }
+                            when: { maxSize: 40 }
+                            output: s3://outbox/{dir}/{name}{suffix}.{ext}
                   - name: slow
                     match: { bucket: inbox, prefix: slow/ }
                     steps:
@@ -176,6 +194,21 @@ class ExecutorIntegrationTest {
         try (InputStream in = store().get("outbox", "chain/c-1-2.bin")) {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("chain");
         }
+    }
+
+    @Test
+    void conditionalStepsRunOnlyWhenTheirConditionHolds() throws Exception {
+        List<StepResult> scanned = run(put("cond/scan.txt", "{\"pagesWithoutText\": [1, 2]}"));
+        List<StepResult> text = run(put("cond/text.txt", "{\"pagesWithoutText\": [], \"pages\": 12, \"more\": true}"));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> store().head("outbox", "cond/scan-1-scanned.bin").isPresent()
+                && store().head("outbox", "cond/scan-1-small.bin").isPresent());
+        assertThat(store().head("outbox", "cond/text-1.bin")).isPresent();
+        assertThat(store().head("outbox", "cond/text-1-scanned.bin")).isEmpty();
+        assertThat(store().head("outbox", "cond/text-1-small.bin")).isEmpty();
+        assertThat(text.get(0).flatten().map(StepResult::outcome))
+                .contains(Outcome.CONDITION_FALSE).doesNotContain(Outcome.DEAD_LETTERED, Outcome.FAILED);
+        assertThat(scanned.get(0).flatten().map(StepResult::outcome)).doesNotContain(Outcome.CONDITION_FALSE);
     }
 
     @Test

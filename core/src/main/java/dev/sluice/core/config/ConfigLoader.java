@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.sluice.core.ConfigException;
 import dev.sluice.core.event.EventType;
+import dev.sluice.core.pipeline.Condition;
 import dev.sluice.core.pipeline.FunctionSettings;
 import dev.sluice.core.pipeline.Match;
 import dev.sluice.core.pipeline.OutputTemplate;
@@ -297,7 +298,7 @@ public final class ConfigLoader {
             }
             node = target;
         }
-        checkKeys(node, path, Set.of("id", "function", "params", "output", "then"));
+        checkKeys(node, path, Set.of("id", "function", "params", "output", "then", "when"));
         String id = stepId(node);
         if (!chain.add(id)) {
             throw new ConfigException(path + ": steps form a cycle (" + String.join(" -> ", chain) + " -> " + id
@@ -323,7 +324,46 @@ public final class ConfigLoader {
         for (int i = 0; i < thenNode.size(); i++) {
             then.add(step(thenNode.get(i), path + ".then[" + i + "]", byId, new LinkedHashSet<>(chain)));
         }
-        return new Step(id, function, stringMap(node.path("params"), path + ".params"), template, then);
+        return new Step(id, function, stringMap(node.path("params"), path + ".params"), template, then,
+                condition(node.path("when"), path + ".when"));
+    }
+
+    private static Condition condition(JsonNode node, String path) {
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        checkKeys(node, path, Set.of("contentType", "minSize", "maxSize", "key", "json"));
+        JsonNode json = node.path("json");
+        checkKeys(json, path + ".json", Set.of("field", "equals", "notEmpty"));
+        String field = text(json, "field", null);
+        if (!json.isMissingNode() && (field == null || !field.startsWith("/"))) {
+            throw new ConfigException(path + ".json.field must be a JSON Pointer such as /pagesWithoutText.");
+        }
+        if (field != null && !json.has("equals") && !json.has("notEmpty")) {
+            throw new ConfigException(path + ".json needs 'equals: VALUE' or 'notEmpty: true' besides 'field'.");
+        }
+        return new Condition(list(node.path("contentType")), size(node, "minSize", path), size(node, "maxSize", path),
+                text(node, "key", null), field, text(json, "equals", null),
+                "true".equalsIgnoreCase(text(json, "notEmpty", "false")));
+    }
+
+    /** Sizes as bytes or with a unit: 512, 10KB, 5MB, 2GB (powers of 1024). */
+    private static Long size(JsonNode node, String field, String path) {
+        String value = text(node, field, null);
+        if (value == null) {
+            return null;
+        }
+        Matcher m = Pattern.compile("(\\d+)\\s*([KMG]?)B?", Pattern.CASE_INSENSITIVE).matcher(value.trim());
+        if (!m.matches()) {
+            throw new ConfigException(path + "." + field + ": '" + value + "' is not a size; write e.g. 512, 10KB or 5MB.");
+        }
+        int shift = switch (m.group(2).toUpperCase(java.util.Locale.ROOT)) {
+            case "K" -> 10;
+            case "M" -> 20;
+            case "G" -> 30;
+            default -> 0;
+        };
+        return Long.parseLong(m.group(1)) << shift;
     }
 
     private static String stepId(JsonNode step) {

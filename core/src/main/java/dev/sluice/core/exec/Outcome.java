@@ -6,6 +6,8 @@ public enum Outcome {
     SUCCEEDED,
     /** Its outputs were already current for the input's eTag. */
     SKIPPED,
+    /** Its {@code when} condition did not hold for this input, so it did not run. */
+    CONDITION_FALSE,
     /** Failed for good; a dead-letter record holds the details. */
     DEAD_LETTERED,
     /** Failed and not even the dead letter could be written; the event must be delivered again. */

@@ -7,6 +7,8 @@ import dev.sluice.core.event.ObjectEvent;
 import dev.sluice.core.function.FunctionRegistry;
 import dev.sluice.core.function.Parameters;
 import dev.sluice.core.function.SluiceFunction;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.core.pipeline.Condition;
 import dev.sluice.core.pipeline.FunctionSettings;
 import dev.sluice.core.pipeline.Pipeline;
 import dev.sluice.core.pipeline.Step;
@@ -39,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class SluiceExecutor implements EventSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SluiceExecutor.class);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+    private static final long MAX_CONDITION_JSON_BYTES = 16L << 20;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final SluiceConfig config;
     private final FunctionRegistry functions;
@@ -207,6 +211,11 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
         boolean cold = lane.markActive();
         long start = System.nanoTime();
         try {
+            if (attempt == 1 && !conditionHolds(task)) {
+                LOG.debug("Not running {}: its 'when' condition does not hold", task);
+                finish(task, lane, holdsPermit, result, Outcome.CONDITION_FALSE, attempt, start, cold, List.of(), null);
+                return;
+            }
             if (attempt == 1 && manifests.isCurrent(task)) {
                 LOG.debug("Skipping {}: outputs are current for eTag {}", task, task.input().eTag());
                 finish(task, lane, holdsPermit, result, Outcome.SKIPPED, attempt, start, cold, List.of(), null);
@@ -237,6 +246,27 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
                 return;
             }
             deadLetter(task, lane, holdsPermit, result, parameters, attempt, start, cold, error);
+        }
+    }
+
+    private boolean conditionHolds(Task task) {
+        Condition when = task.step().when();
+        return when == null || when.test(task.input(), () -> readJson(task.input()));
+    }
+
+    /** The input as JSON, for conditions on a previous step's result; not JSON reads as an empty document. */
+    private JsonNode readJson(ObjectEvent input) {
+        if (input.size() > MAX_CONDITION_JSON_BYTES) {
+            throw new dev.sluice.core.BadInputException("A 'when: json' condition needs the input as JSON, but "
+                    + input.location() + " is larger than " + MAX_CONDITION_JSON_BYTES + " bytes.");
+        }
+        try (java.io.InputStream in = store.get(input.bucket(), input.key())) {
+            JsonNode node = JSON.readTree(in);
+            return node == null ? JSON.missingNode() : node;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return JSON.missingNode();
+        } catch (java.io.IOException e) {
+            throw new dev.sluice.core.TransientException("Reading " + input.location() + " for a condition failed", e);
         }
     }
 

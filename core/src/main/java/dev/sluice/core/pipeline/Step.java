@@ -11,8 +11,14 @@ import java.util.Map;
  * @param params   parameter values as written in the config
  * @param output   where outputs go
  * @param then     steps fed with this step's outputs
+ * @param when     condition for running at all, or {@code null} for always
  */
-public record Step(String id, String function, Map<String, String> params, OutputTemplate output, List<Step> then) {
+public record Step(String id, String function, Map<String, String> params, OutputTemplate output, List<Step> then,
+                   Condition when) {
+
+    public Step(String id, String function, Map<String, String> params, OutputTemplate output, List<Step> then) {
+        this(id, function, params, output, then, null);
+    }
 
     public Step {
         params = params == null ? Map.of() : Map.copyOf(params);
