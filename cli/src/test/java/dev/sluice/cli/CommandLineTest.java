@@ -116,4 +116,12 @@ class CommandLineTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("thumbnail.width=64");
     }
+
+    @Test
+    void retryOfAnUnknownRunSaysWhatARunIdLooksLike(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("sluice.yaml"), "embedded: { port: 0, dataDir: data }\n");
+        Run run = sluice("retry", "no-such-run", "--config", config.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("not a run id");
+    }
 }

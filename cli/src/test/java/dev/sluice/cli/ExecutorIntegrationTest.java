@@ -94,6 +94,22 @@ class ExecutorIntegrationTest {
                             params: { suffix: "-small" }
                             when: { maxSize: 40 }
                             output: s3://outbox/{dir}/{name}{suffix}.{ext}
+                  - name: retried
+                    match: { bucket: inbox, prefix: retry/ }
+                    steps:
+                      - id: copy
+                        function: test-copy
+                        params: { suffix: "-c" }
+                        output: s3://outbox/{dir}/{name}{suffix}.{ext}
+                        then:
+                          - id: middle
+                            function: test-flaky
+                            output: s3://outbox/{dir}/{name}{suffix}.{ext}
+                            then:
+                              - id: last
+                                function: test-copy
+                                params: { suffix: "-z" }
+                                output: s3://outbox/{dir}/{name}{suffix}.{ext}
                   - name: slow
                     match: { bucket: inbox, prefix: slow/ }
                     steps:
@@ -212,6 +228,32 @@ class ExecutorIntegrationTest {
     }
 
     @Test
+    void aFailedMiddleStepIsDeadLetteredAndRetryCompletesTheRunOnceFixed() throws Exception {
+        FlakyFunction.BROKEN.set(true);
+        ObjectEvent event;
+        try {
+            event = put("retry/fixable.txt", "x");
+            List<StepResult> first = run(event);
+            assertThat(first.get(0).flatten().map(StepResult::outcome)).contains(Outcome.DEAD_LETTERED);
+            // The server's own upload event runs the pipeline too; let that run fail as well before fixing.
+            await().atMost(Duration.ofSeconds(30)).until(() -> countDeadLetters("retry/fixable-c.bin") >= 2);
+        } finally {
+            FlakyFunction.BROKEN.set(false);
+        }
+        assertThat(store().head("outbox", "retry/fixable-c.bin")).isPresent(); // the first step's output is kept
+        JsonNode letter = deadLetterFor("retry/fixable-c.bin");
+        String runId = letter.path("runId").asText();
+        assertThat(server.executor().runs().read(runId).path("status").asText()).isEqualTo("failed");
+
+        List<StepResult> retried = server.executor().retry(runId).get().get(0).flatten().toList();
+
+        assertThat(retried).extracting(StepResult::outcome)
+                .containsExactly(Outcome.SKIPPED, Outcome.SUCCEEDED, Outcome.SUCCEEDED);
+        assertThat(store().head("outbox", "retry/fixable-c-ok.txt")).isPresent();
+        assertThat(store().head("outbox", "retry/fixable-c-ok-z.bin")).isPresent();
+    }
+
+    @Test
     void aFullLaneMakesTheSubmitterWait() throws Exception {
         // test-copy has concurrency 1 and queue 1: two events fill it, the third submit must block.
         List<ObjectEvent> events = List.of(put("queue/1.txt", "1"), put("queue/2.txt", "2"), put("queue/3.txt", "3"),
@@ -238,6 +280,22 @@ class ExecutorIntegrationTest {
 
     private static JsonNode deadLetterFor(String key) {
         return await().atMost(Duration.ofSeconds(30)).until(() -> findDeadLetter(key), java.util.Objects::nonNull);
+    }
+
+    private static long countDeadLetters(String key) throws Exception {
+        List<ObjectInfo> letters;
+        try (var listing = store().list("sluice-dead-letters", "")) {
+            letters = listing.toList();
+        }
+        long count = 0;
+        for (ObjectInfo info : letters) {
+            try (InputStream in = store().get(info.bucket(), info.key())) {
+                if (key.equals(new ObjectMapper().readTree(in).path("event").path("key").asText())) {
+                    count++;
+                }
+            }
+        }
+        return count;
     }
 
     private static JsonNode findDeadLetter(String key) throws Exception {

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FlakyFunction implements SluiceFunction {
     public static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
+    /** While true, keys containing "fixable" fail for good: a cause a test can fix. */
+    public static final java.util.concurrent.atomic.AtomicBoolean BROKEN = new java.util.concurrent.atomic.AtomicBoolean();
 
     @Override
     public String name() {
@@ -38,6 +40,9 @@ public final class FlakyFunction implements SluiceFunction {
     public void apply(Invocation invocation) throws Exception {
         String key = invocation.input().key();
         int call = CALLS.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        if (key.contains("fixable") && BROKEN.get()) {
+            throw new BadInputException("not fixed yet: " + key);
+        }
         if (key.contains("poison")) {
             throw new BadInputException("poison object " + key);
         }

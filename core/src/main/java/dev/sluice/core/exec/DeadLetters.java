@@ -39,6 +39,7 @@ public final class DeadLetters {
         record.put("pipeline", task.pipeline().name());
         record.put("step", task.step().id());
         record.put("function", task.step().function());
+        record.put("runId", task.runId());
         ObjectNode params = record.putObject("parameters");
         parameters.forEach(params::put);
         record.set("event", ObjectEventJson.toJson(task.input()));

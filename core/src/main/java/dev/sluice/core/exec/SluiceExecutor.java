@@ -50,6 +50,7 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
     private final Router router;
     private final DeadLetters deadLetters;
     private final StepManifests manifests;
+    private final RunRecords runs;
     private final Metering metering;
     private final FunctionRunner runner = new FunctionRunner();
     private final Map<String, Parameters> parametersByStep = new HashMap<>();
@@ -70,6 +71,7 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
         this.router = new Router(config.pipelines(), config.maxDepth());
         this.deadLetters = new DeadLetters(store, config.deadLetterBucket());
         this.manifests = new StepManifests(store, config.stateBucket());
+        this.runs = new RunRecords(store, config.stateBucket());
         this.metering = metering;
         for (Pipeline pipeline : config.pipelines()) {
             pipeline.steps().forEach(step -> prepare(pipeline, step));
@@ -122,11 +124,14 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
             ObjectInfo head = info.get();
             current = event.withObjectInfo(head.size(), head.eTag(), head.contentType(), head.userMetadata());
         }
-        List<Task> tasks = router.route(current);
+        String runId = RunRecords.newRunId();
+        List<Task> tasks = router.route(current).stream().map(t -> t.withRunId(runId)).toList();
         if (tasks.isEmpty()) {
             return CompletableFuture.completedFuture(List.of());
         }
         inFlight.incrementAndGet();
+        ObjectEvent runEvent = current;
+        long runStarted = System.currentTimeMillis();
         List<CompletableFuture<StepResult>> futures = new ArrayList<>();
         try {
             for (Task task : tasks) {
@@ -139,7 +144,23 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
                     .whenComplete((ignored, error) -> inFlight.decrementAndGet());
         }
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> futures.stream().map(CompletableFuture::join).toList());
+                .thenApply(ignored -> {
+                    List<StepResult> results = futures.stream().map(CompletableFuture::join).toList();
+                    runs.write(runId, runEvent, runStarted, results);
+                    return results;
+                });
+    }
+
+    /**
+     * Runs an earlier run's event again. Steps whose outputs are current are skipped (the eTag rule), so only
+     * what failed, and what depends on it, runs.
+     */
+    public CompletableFuture<List<StepResult>> retry(String runId) throws InterruptedException {
+        return submit(runs.event(runId));
+    }
+
+    public RunRecords runs() {
+        return runs;
     }
 
     /** Number of events whose steps have not all settled yet. */
@@ -176,8 +197,9 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
     private CompletableFuture<StepResult> run(Task task, Lane lane, boolean holdsPermit) {
         CompletableFuture<StepResult> result = new CompletableFuture<>();
         lane.execute(() -> attempt(task, lane, 1, holdsPermit, result));
-        return result.thenCompose(step -> step.outcome() == Outcome.SUCCEEDED && !task.step().then().isEmpty()
-                ? runChained(task, step) : CompletableFuture.completedFuture(step));
+        // Chained steps follow a skipped step too: their own outputs may be missing (a retried run, a crash).
+        return result.thenCompose(step -> (step.outcome() == Outcome.SUCCEEDED || step.outcome() == Outcome.SKIPPED)
+                && !task.step().then().isEmpty() ? runChained(task, step) : CompletableFuture.completedFuture(step));
     }
 
     /** Feeds every output of a finished step to each of its {@code then} steps. */
@@ -193,7 +215,7 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
                     LOG.warn("Not running {} on {}: chain depth {} reached maxDepth", next.id(), output.location(), depth);
                     continue;
                 }
-                Task child = new Task(parent.pipeline(), next, event, depth);
+                Task child = new Task(parent.pipeline(), next, event, depth, parent.runId());
                 children.add(run(child, lane(next.function()), false));
             }
         }
@@ -216,9 +238,10 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
                 finish(task, lane, holdsPermit, result, Outcome.CONDITION_FALSE, attempt, start, cold, List.of(), null);
                 return;
             }
-            if (attempt == 1 && manifests.isCurrent(task)) {
+            Optional<List<ObjectInfo>> current = attempt == 1 ? manifests.currentOutputs(task) : Optional.empty();
+            if (current.isPresent()) {
                 LOG.debug("Skipping {}: outputs are current for eTag {}", task, task.input().eTag());
-                finish(task, lane, holdsPermit, result, Outcome.SKIPPED, attempt, start, cold, List.of(), null);
+                finish(task, lane, holdsPermit, result, Outcome.SKIPPED, attempt, start, cold, current.get(), null);
                 return;
             }
             StoreOutputs outputs = new StoreOutputs(store, task.step().output(), task.input(), task.stepId(),

@@ -34,21 +34,28 @@ public final class StepManifests {
     }
 
     public boolean isCurrent(Task task) {
+        return currentOutputs(task).isPresent();
+    }
+
+    /** The step's outputs when they are all current for the input's eTag; empty when the step must run. */
+    public Optional<List<ObjectInfo>> currentOutputs(Task task) {
         String eTag = task.input().eTag();
         if (eTag == null) {
-            return false;
+            return Optional.empty();
         }
         Optional<JsonNode> manifest = read(task);
         if (manifest.isEmpty() || !eTag.equals(manifest.get().path("sourceETag").asText(null))) {
-            return false;
+            return Optional.empty();
         }
+        List<ObjectInfo> outputs = new java.util.ArrayList<>();
         for (JsonNode output : manifest.get().path("outputs")) {
             Optional<ObjectInfo> info = store.head(output.path("bucket").asText(), output.path("key").asText());
             if (info.isEmpty() || !eTag.equals(info.get().userMetadata().get(SluiceMetadata.SOURCE_ETAG))) {
-                return false;
+                return Optional.empty();
             }
+            outputs.add(info.get());
         }
-        return true;
+        return Optional.of(outputs);
     }
 
     public void record(Task task, List<ObjectInfo> outputs) {
