@@ -12,6 +12,7 @@ import dev.sluice.core.event.EventParseException;
 import dev.sluice.core.event.ObjectEvent;
 import dev.sluice.core.event.S3EventParser;
 import dev.sluice.core.trigger.EventSink;
+import dev.sluice.core.trigger.Settlement;
 import dev.sluice.core.trigger.Trigger;
 import java.io.IOException;
 import java.time.Duration;
@@ -328,20 +329,8 @@ public final class AmqpTrigger implements Trigger {
             delivery.settle(() -> ack(delivery));
             return;
         }
-        Settlement settlement = new Settlement(events.size(), failure -> settled(delivery, failure), () -> {
-            // Nothing to send: AMQP has no per-message progress signal; the connection heartbeat keeps it ours.
-        });
-        for (ObjectEvent event : events) {
-            try {
-                sink.accept(event, settlement.member());
-            } catch (InterruptedException e) {
-                settlement.fail("Sluice is stopping");
-                return;
-            } catch (RuntimeException e) {
-                settlement.fail("could not be handed over: " + e);
-                return;
-            }
-        }
+        // AMQP has no per-message progress signal; the connection heartbeat keeps the message ours.
+        Settlement.handOver(events, sink, failure -> settled(delivery, failure), () -> { });
     }
 
     private void settled(Delivery delivery, String failure) {

@@ -5,6 +5,7 @@ import dev.sluice.core.event.EventParseException;
 import dev.sluice.core.event.ObjectEvent;
 import dev.sluice.core.event.S3EventParser;
 import dev.sluice.core.trigger.EventSink;
+import dev.sluice.core.trigger.Settlement;
 import dev.sluice.core.trigger.Trigger;
 import io.nats.client.Connection;
 import io.nats.client.ConsumerContext;
@@ -329,19 +330,7 @@ public final class NatsJetStreamTrigger implements Trigger {
             delivery.settle(() -> ack(delivery));
             return;
         }
-        Settlement settlement = new Settlement(events.size(), failure -> settled(delivery, failure),
-                delivery::inProgress);
-        for (ObjectEvent event : events) {
-            try {
-                sink.accept(event, settlement.member());
-            } catch (InterruptedException e) {
-                settlement.fail("Sluice is stopping");
-                return;
-            } catch (RuntimeException e) {
-                settlement.fail("could not be handed over: " + e);
-                return;
-            }
-        }
+        Settlement.handOver(events, sink, failure -> settled(delivery, failure), delivery::inProgress);
     }
 
     private void settled(Delivery delivery, String failure) {
