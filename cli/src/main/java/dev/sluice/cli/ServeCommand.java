@@ -49,16 +49,7 @@ final class ServeCommand implements Callable<Integer> {
         AtomicBoolean stopping = new AtomicBoolean();
         OpsServer ops = metricsPort != null && metricsPort > 0
                 ? OpsServer.start("127.0.0.1", metricsPort, meters, () -> !stopping.get()) : null;
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopping.set(true);
-            server.close();
-            functions.close();
-            if (ops != null) {
-                ops.close();
-            }
-            stopped.countDown();
-        }, "sluice-shutdown"));
+        CountDownLatch stopped = Lifecycle.closeOnShutdown(() -> stopping.set(true), server, functions, ops);
 
         if (server.s3Endpoint() != null) {
             out.printf("Embedded S3 server: %s%n", server.s3Endpoint());
@@ -67,9 +58,7 @@ final class ServeCommand implements Callable<Integer> {
                         + "SLUICE_SECRET_KEY for anything else)%n", credentials.accessKey(), credentials.secretKey());
             }
         }
-        loaded.pipelines().forEach(p -> out.printf("Pipeline %s: bucket %s -> %s%n", p.name(),
-                p.match().bucket() == null ? "*" : p.match().bucket(),
-                p.steps().stream().map(s -> s.function() + " -> " + s.output()).toList()));
+        Lifecycle.printPipelines(out, loaded);
         if (config == null) {
             out.printf("Try: AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s aws --endpoint-url %s s3 cp photo.jpg "
                     + "s3://uploads/%n", credentials.accessKey(), credentials.secretKey(), server.s3Endpoint());

@@ -168,21 +168,11 @@ final class WorkerCommand implements Callable<Integer> {
             functions.close();
             throw e;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopping = true; // not ready from now on: a load balancer stops sending, probes see it
-            server.close();
-            functions.close();
-            if (ops != null) {
-                ops.close();
-            }
-            stopped.countDown();
-        }, "sluice-shutdown"));
+        // not ready from now on: a load balancer stops sending, probes see it
+        CountDownLatch stopped = Lifecycle.closeOnShutdown(() -> stopping = true, server, functions, ops);
 
         server.triggers().forEach(t -> out.printf("Trigger: %s%n", t.name()));
-        loaded.pipelines().forEach(p -> out.printf("Pipeline %s: bucket %s -> %s%n", p.name(),
-                p.match().bucket() == null ? "*" : p.match().bucket(),
-                p.steps().stream().map(s -> s.function() + " -> " + s.output()).toList()));
+        Lifecycle.printPipelines(out, loaded);
         if (ops != null) {
             out.printf("Health and metrics: http://%s:%d/healthz, /readyz, /metrics%n", metricsHost, ops.port());
         }
