@@ -135,11 +135,15 @@ final class BackfillCommand implements Callable<Integer> {
             if (finished) {
                 out.printf("%s%nDone in %.1f s: %d processed, %d skipped, %d failed.%n", terminal ? "\r" + line : line,
                         p.elapsed().toMillis() / 1000.0, p.processed(), p.skipped(), p.failed());
-            } else if (terminal) {
-                long inFlight = p.listed() - p.done();
-                out.printf("\r%s, %d in flight   ", line, inFlight);
             } else {
-                out.println(line);
+                String of = p.total() < 0 ? "" : String.format(" of %d", p.total());
+                String eta = p.eta().map(d -> String.format(", ETA %d:%02d:%02d", d.toHours(), d.toMinutesPart(),
+                        d.toSecondsPart())).orElse("");
+                if (terminal) {
+                    out.printf("\r%s%s%s, %d in flight   ", line, of, eta, p.listed() - p.done());
+                } else {
+                    out.println(line + of + eta);
+                }
             }
             out.flush();
         }

@@ -42,6 +42,7 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final Pattern UNKNOWN_SETTING = Pattern.compile("unknown setting '([^']+)'");
     private static final Set<String> TOP_LEVEL = Set.of("store", "embedded", "webhook", "poll", "deadLetters",
             "stateBucket", "maxDepth", "defaults", "functions", "pipelines", "plugins");
 
@@ -72,15 +73,52 @@ public final class ConfigLoader {
 
     /** Parses config text; relative paths in it are resolved against {@code baseDir}. */
     public SluiceConfig parse(String yaml, Path baseDir) {
+        Map<String, Integer> lines = new java.util.HashMap<>();
         JsonNode root;
         try {
-            root = readTree(interpolate(yaml));
+            root = readTree(interpolate(yaml), lines);
         } catch (JsonProcessingException e) {
             throw new ConfigException("Invalid YAML at line " + e.getLocation().getLineNr() + ": "
                     + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new ConfigException("Cannot read the config: " + e.getMessage(), e);
         }
+        try {
+            return build(root, baseDir);
+        } catch (ConfigException e) {
+            throw withLine(e, lines);
+        }
+    }
+
+    /**
+     * Puts the line of the setting an error names in front of its message, e.g.
+     * {@code line 14, pipelines[0].steps[1].output: ...}: the longest setting path the message starts with, or
+     * for an unknown setting the line of that setting itself.
+     */
+    static ConfigException withLine(ConfigException error, Map<String, Integer> lines) {
+        String message = error.getMessage();
+        String best = null;
+        for (String path : lines.keySet()) {
+            if (message.startsWith(path) && message.length() > path.length()
+                    && ":. [(".indexOf(message.charAt(path.length())) >= 0
+                    && (best == null || path.length() > best.length())) {
+                best = path;
+            }
+        }
+        Matcher unknown = UNKNOWN_SETTING.matcher(message);
+        if (unknown.find()) {
+            String key = best == null ? unknown.group(1) : best + "." + unknown.group(1);
+            if (lines.containsKey(key)) {
+                best = key;
+            }
+        }
+        if (best == null) {
+            return error;
+        }
+        return new ConfigException("line " + lines.get(best) + ", " + message, error);
+    }
+
+    private static SluiceConfig build(JsonNode root, Path baseDir) {
         if (root == null || root.isMissingNode() || root.isNull()) {
             root = YAML.createObjectNode();
         }
@@ -125,13 +163,14 @@ public final class ConfigLoader {
      * {@code 83}, {@code yes} into {@code true} and {@code 1e3} into {@code 1000.0}. A key written twice in one
      * mapping is an error instead of silently replacing the first.
      */
-    private static JsonNode readTree(String yaml) throws IOException {
+    private static JsonNode readTree(String yaml, Map<String, Integer> lines) throws IOException {
         try (JsonParser parser = YAML.getFactory().createParser(yaml)) {
-            return parser.nextToken() == null ? null : readValue(parser);
+            return parser.nextToken() == null ? null : readValue(parser, "", lines);
         }
     }
 
-    private static JsonNode readValue(JsonParser parser) throws IOException {
+    /** @param lines receives the line of every setting by its path ({@code pipelines[0].steps[1].output}) */
+    private static JsonNode readValue(JsonParser parser, String path, Map<String, Integer> lines) throws IOException {
         JsonNodeFactory nodes = JsonNodeFactory.instance;
         switch (parser.currentToken()) {
             case START_OBJECT -> {
@@ -142,15 +181,19 @@ public final class ConfigLoader {
                         throw new ConfigException("'" + name + "' is set twice in one mapping (line "
                                 + parser.currentLocation().getLineNr() + "); keep one.");
                     }
+                    String child = path.isEmpty() ? name : path + "." + name;
+                    lines.putIfAbsent(child, parser.currentLocation().getLineNr());
                     parser.nextToken();
-                    object.set(name, readValue(parser));
+                    object.set(name, readValue(parser, child, lines));
                 }
                 return object;
             }
             case START_ARRAY -> {
                 ArrayNode array = nodes.arrayNode();
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
-                    array.add(readValue(parser));
+                    String child = path + "[" + array.size() + "]";
+                    lines.putIfAbsent(child, parser.currentLocation().getLineNr());
+                    array.add(readValue(parser, child, lines));
                 }
                 return array;
             }

@@ -36,10 +36,23 @@ public final class Backfill {
     public record Source(String bucket, String prefix) {
     }
 
-    /** Running totals; {@code unmatched} objects are listed but no pipeline takes them. */
-    public record Progress(long listed, long processed, long skipped, long failed, long unmatched, Duration elapsed) {
+    /**
+     * Running totals; {@code unmatched} objects are listed but no pipeline takes them. {@code total} is the number
+     * of objects to go through, or -1 while a separate count is still listing.
+     */
+    public record Progress(long listed, long processed, long skipped, long failed, long unmatched, long total,
+                           Duration elapsed) {
         public long done() {
             return processed + skipped + failed + unmatched;
+        }
+
+        /** Time left at the current rate, when the total is known. */
+        public java.util.Optional<Duration> eta() {
+            double rate = ratePerSecond();
+            if (total < 0 || done() == 0 || rate <= 0) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(Duration.ofSeconds((long) (Math.max(0, total - done()) / rate)));
         }
 
         public double ratePerSecond() {
@@ -85,6 +98,7 @@ public final class Backfill {
             LOG.info("Resuming backfill of s3://{}/{} after {}", source.bucket(), source.prefix(), startAfter);
         }
         Counters counters = new Counters();
+        countInBackground(startAfter, counters.total);
         Settled settled = new Settled(startAfter);
         long lastCheckpoint = System.nanoTime();
         try (Stream<ObjectInfo> objects = store.list(source.bucket(), source.prefix(), startAfter)) {
@@ -121,6 +135,19 @@ public final class Backfill {
         }
         listener.progress(result, true);
         return result;
+    }
+
+    /** A second, listing-only pass that finds the total for the ETA; the work does not wait for it. */
+    private void countInBackground(String startAfter, AtomicLong total) {
+        Thread counter = new Thread(() -> {
+            try (Stream<ObjectInfo> objects = store.list(source.bucket(), source.prefix(), startAfter)) {
+                total.set(objects.filter(o -> !o.key().endsWith("/")).count());
+            } catch (RuntimeException e) {
+                LOG.debug("Counting objects for the ETA failed: {}", e.getMessage());
+            }
+        }, "sluice-backfill-count");
+        counter.setDaemon(true);
+        counter.start();
     }
 
     private String readCheckpoint() {
@@ -160,6 +187,7 @@ public final class Backfill {
         final AtomicLong skipped = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
         final AtomicLong unmatched = new AtomicLong();
+        final AtomicLong total = new AtomicLong(-1);
 
         void count(List<StepResult> results, Throwable error) {
             if (error != null) {
@@ -182,7 +210,7 @@ public final class Backfill {
 
         Progress snapshot(long startedNanos) {
             return new Progress(listed.get(), processed.get(), skipped.get(), failed.get(), unmatched.get(),
-                    Duration.ofNanos(System.nanoTime() - startedNanos));
+                    total.get(), Duration.ofNanos(System.nanoTime() - startedNanos));
         }
     }
 

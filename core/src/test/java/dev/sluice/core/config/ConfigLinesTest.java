@@ -1,0 +1,56 @@
+package dev.sluice.core.config;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.core.ConfigException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Config errors name the line of the setting that is wrong. */
+class ConfigLinesTest {
+    private static void parse(String yaml) {
+        new ConfigLoader(k -> null).parse(yaml, Path.of("."));
+    }
+
+    @Test
+    void aCycleNamesTheLineOfTheStepThatClosesIt() {
+        assertThatThrownBy(() -> parse("""
+                pipelines:
+                  - name: p
+                    match: { bucket: docs }
+                    steps:
+                      - id: a
+                        function: f
+                        output: s3://out/{name}.{ext}
+                        then:
+                          - id: b
+                            function: g
+                            output: s3://out/{name}.{ext}
+                            then: [a]
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("line 12, ").hasMessageContaining("cycle");
+    }
+
+    @Test
+    void anUnknownSettingNamesItsOwnLine() {
+        assertThatThrownBy(() -> parse("""
+                pipelines:
+                  - name: p
+                    match: { bucket: docs }
+                    steps:
+                      - function: f
+                        outptu: s3://out/{name}.{ext}
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("line 6, ").hasMessageContaining("outptu");
+    }
+
+    @Test
+    void aBadValueNamesItsLine() {
+        assertThatThrownBy(() -> parse("""
+                functions:
+                  thumbnail:
+                    timeout: soon
+                """)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("line 3, ").hasMessageContaining("soon");
+    }
+}
