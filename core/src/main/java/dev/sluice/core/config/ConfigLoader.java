@@ -84,7 +84,7 @@ public final class ConfigLoader {
             throw new ConfigException("Cannot read the config: " + e.getMessage(), e);
         }
         try {
-            return build(root, baseDir);
+            return build(root, baseDir, lines);
         } catch (ConfigException e) {
             throw withLine(e, lines);
         }
@@ -118,7 +118,7 @@ public final class ConfigLoader {
         return new ConfigException("line " + lines.get(best) + ", " + message, error);
     }
 
-    private static SluiceConfig build(JsonNode root, Path baseDir) {
+    private static SluiceConfig build(JsonNode root, Path baseDir, Map<String, Integer> lines) {
         if (root == null || root.isMissingNode() || root.isNull()) {
             root = YAML.createObjectNode();
         }
@@ -137,7 +137,7 @@ public final class ConfigLoader {
         }
         Set<String> names = new HashSet<>();
         for (int i = 0; i < pipelinesNode.size(); i++) {
-            Pipeline pipeline = pipeline(pipelinesNode.get(i), "pipelines[" + i + "]");
+            Pipeline pipeline = pipeline(pipelinesNode.get(i), "pipelines[" + i + "]", lines);
             if (!names.add(pipeline.name())) {
                 throw new ConfigException("pipelines[" + i + "]: a pipeline named '" + pipeline.name()
                         + "' already exists; pipeline names must be unique.");
@@ -291,7 +291,7 @@ public final class ConfigLoader {
         return settings;
     }
 
-    private static Pipeline pipeline(JsonNode node, String path) {
+    private static Pipeline pipeline(JsonNode node, String path, Map<String, Integer> lines) {
         checkKeys(node, path, Set.of("name", "match", "steps"));
         String name = text(node, "name", null);
         if (name == null || name.isBlank()) {
@@ -305,7 +305,7 @@ public final class ConfigLoader {
         collectStepNodes(steps, path + ".steps", stepNodes, new HashSet<>());
         List<Step> built = new ArrayList<>();
         for (int i = 0; i < steps.size(); i++) {
-            built.add(step(steps.get(i), path + ".steps[" + i + "]", stepNodes, new LinkedHashSet<>()));
+            built.add(step(steps.get(i), path + ".steps[" + i + "]", stepNodes, new LinkedHashSet<>(), lines));
         }
         return new Pipeline(name, match(node.path("match"), path + ".match"), built);
     }
@@ -332,7 +332,8 @@ public final class ConfigLoader {
         }
     }
 
-    private static Step step(JsonNode node, String path, Map<String, JsonNode> byId, LinkedHashSet<String> chain) {
+    private static Step step(JsonNode node, String path, Map<String, JsonNode> byId, LinkedHashSet<String> chain,
+                             Map<String, Integer> lines) {
         if (node.isTextual()) {
             JsonNode target = byId.get(node.asText());
             if (target == null) {
@@ -365,10 +366,10 @@ public final class ConfigLoader {
         List<Step> then = new ArrayList<>();
         JsonNode thenNode = node.path("then");
         for (int i = 0; i < thenNode.size(); i++) {
-            then.add(step(thenNode.get(i), path + ".then[" + i + "]", byId, new LinkedHashSet<>(chain)));
+            then.add(step(thenNode.get(i), path + ".then[" + i + "]", byId, new LinkedHashSet<>(chain), lines));
         }
         return new Step(id, function, stringMap(node.path("params"), path + ".params"), template, then,
-                condition(node.path("when"), path + ".when"));
+                condition(node.path("when"), path + ".when"), lines.getOrDefault(path + ".function", 0));
     }
 
     private static Condition condition(JsonNode node, String path) {

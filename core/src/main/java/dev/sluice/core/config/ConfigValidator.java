@@ -56,7 +56,8 @@ public final class ConfigValidator {
 
     private static void checkStep(SluiceConfig config, FunctionRegistry functions, Pipeline pipeline, Step step,
                                   List<String> problems) {
-        String where = "pipeline '" + pipeline.name() + "', step '" + step.id() + "'";
+        String where = (step.line() > 0 ? "line " + step.line() + ", " : "") + "pipeline '" + pipeline.name()
+                + "', step '" + step.id() + "'";
         if (!functions.contains(step.function())) {
             try {
                 functions.get(step.function());

@@ -12,12 +12,13 @@ import java.util.Map;
  * @param output   where outputs go
  * @param then     steps fed with this step's outputs
  * @param when     condition for running at all, or {@code null} for always
+ * @param line     line of its {@code function:} in the config file, for messages; 0 when unknown
  */
 public record Step(String id, String function, Map<String, String> params, OutputTemplate output, List<Step> then,
-                   Condition when) {
+                   Condition when, int line) {
 
     public Step(String id, String function, Map<String, String> params, OutputTemplate output, List<Step> then) {
-        this(id, function, params, output, then, null);
+        this(id, function, params, output, then, null, 0);
     }
 
     public Step {

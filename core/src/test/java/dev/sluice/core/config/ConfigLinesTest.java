@@ -53,4 +53,20 @@ class ConfigLinesTest {
                 """)).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("line 3, ").hasMessageContaining("soon");
     }
+
+    @Test
+    void anUnknownFunctionIsReportedWithTheLineOfTheStep() {
+        SluiceConfig config = new ConfigLoader(k -> null).parse("""
+                pipelines:
+                  - name: p
+                    match: { bucket: docs }
+                    steps:
+                      - function: thumbnial
+                        output: s3://out/{name}.{ext}
+                """, Path.of("."));
+        java.util.List<String> problems = ConfigValidator.problems(config,
+                new dev.sluice.core.function.FunctionRegistry(java.util.List.of()));
+        org.assertj.core.api.Assertions.assertThat(problems).singleElement().asString()
+                .startsWith("line 5, pipeline 'p', step 'thumbnial'").contains("Unknown function 'thumbnial'");
+    }
 }
