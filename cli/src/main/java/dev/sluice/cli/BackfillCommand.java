@@ -118,7 +118,18 @@ final class BackfillCommand implements Callable<Integer> {
         return sources;
     }
 
-    /** A progress bar with rate on a terminal; a plain line now and then otherwise (logs, CI). */
+    /** {@code [########------------]  40%}, or a spinner-free placeholder while the total is still being counted. */
+    static String bar(Backfill.Progress p) {
+        int width = 20;
+        if (p.total() <= 0) {
+            return "[" + " ".repeat(width) + "]    ";
+        }
+        double fraction = Math.min(1.0, (double) p.done() / p.total());
+        int filled = (int) Math.round(fraction * width);
+        return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + String.format("%3d%%", (int) (fraction * 100));
+    }
+
+    /** A progress bar with rate and ETA on a terminal; a plain line now and then otherwise (logs, CI). */
     private static final class ProgressPrinter implements Backfill.Listener {
         private final PrintWriter out;
         private final boolean terminal;
@@ -140,7 +151,7 @@ final class BackfillCommand implements Callable<Integer> {
                 String eta = p.eta().map(d -> String.format(", ETA %d:%02d:%02d", d.toHours(), d.toMinutesPart(),
                         d.toSecondsPart())).orElse("");
                 if (terminal) {
-                    out.printf("\r%s%s%s, %d in flight   ", line, of, eta, p.listed() - p.done());
+                    out.printf("\r%s %s%s%s, %d in flight   ", bar(p), line, of, eta, p.listed() - p.done());
                 } else {
                     out.println(line + of + eta);
                 }

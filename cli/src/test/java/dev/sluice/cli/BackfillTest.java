@@ -108,4 +108,13 @@ class BackfillTest {
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("Done in").contains("5 processed, 0 skipped, 0 failed");
     }
+
+    @Test
+    void theProgressBarFillsWithTheShareDone() {
+        Backfill.Progress half = new Backfill.Progress(100, 40, 10, 0, 0, 100, java.time.Duration.ofSeconds(10));
+        assertThat(BackfillCommand.bar(half)).isEqualTo("[##########----------]  50%");
+        assertThat(half.eta()).contains(java.time.Duration.ofSeconds(10));
+        Backfill.Progress counting = new Backfill.Progress(5, 1, 0, 0, 0, -1, java.time.Duration.ofSeconds(1));
+        assertThat(counting.eta()).isEmpty();
+    }
 }
