@@ -4,7 +4,7 @@ import dev.sluice.core.ConfigException;
 import dev.sluice.core.config.WebhookSettings;
 import dev.sluice.core.event.EventParseException;
 import dev.sluice.core.event.ObjectEvent;
-import dev.sluice.core.event.S3EventParser;
+import dev.sluice.core.event.CloudEvents;
 import dev.sluice.core.trigger.EventSink;
 import dev.sluice.core.trigger.Trigger;
 import java.io.IOException;
@@ -287,7 +287,9 @@ public final class WebhookTrigger implements Trigger {
             }
             List<ObjectEvent> events;
             try {
-                events = S3EventParser.parse(body);
+                // MinIO/S3 notification bodies, or CloudEvents (binary, structured, batch) from a Knative Broker
+                events = CloudEvents.parseNotification(request.getHeaders().get(HttpHeader.CONTENT_TYPE),
+                        request.getHeaders().get("ce-specversion"), body);
             } catch (EventParseException e) {
                 LOG.warn("Rejected a notification from {}: {}", remote, e.getMessage());
                 respond(response, callback, HttpStatus.BAD_REQUEST_400, e.getMessage());

@@ -100,6 +100,27 @@ class WebhookTriggerTest {
     }
 
     @Test
+    void cloudEventsInBinaryAndStructuredModeAreAccepted() throws Exception {
+        start();
+        byte[] notification = resource("minio-put-encoded-key.json");
+        HttpResponse<String> binary = HTTP.send(HttpRequest.newBuilder(uri("/events"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .header("ce-specversion", "1.0").header("ce-type", "com.amazonaws.s3.ObjectCreated")
+                .header("ce-source", "minio").header("ce-id", "42")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(notification)).build(), HttpResponse.BodyHandlers.ofString());
+        String structuredBody = "{\"specversion\":\"1.0\",\"type\":\"com.amazonaws.s3.ObjectCreated\","
+                + "\"source\":\"minio\",\"id\":\"43\",\"data\":" + new String(notification, java.nio.charset.StandardCharsets.UTF_8) + "}";
+        HttpResponse<String> structured = HTTP.send(HttpRequest.newBuilder(uri("/events"))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/cloudevents+json")
+                .POST(HttpRequest.BodyPublishers.ofString(structuredBody)).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(binary.statusCode()).as(binary.body()).isEqualTo(200);
+        assertThat(structured.statusCode()).as(structured.body()).isEqualTo(200);
+        assertThat(sink.events()).hasSize(2).allSatisfy(event ->
+                assertThat(event.key()).isEqualTo("photos/2024 summer/beach+sunset ü.jpg"));
+    }
+
+    @Test
     void minioMultipartDeleteAndEmptyObjectNotifications() throws Exception {
         start();
 
