@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.core.config.StoreSettings;
+import dev.sluice.core.event.MinioEvents;
 import dev.sluice.core.store.ObjectInfo;
 import dev.sluice.core.store.ObjectStore;
 import dev.sluice.storage.testing.EmbeddedS3Extension;
@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -196,19 +195,8 @@ abstract class BrokerWorkerContract {
     }
 
     /** A notification exactly as MinIO sends it (a recorded one), naming another object. */
-    static byte[] minioEvent(String key, long size) throws IOException {
-        JsonNode event;
-        try (InputStream in = BrokerWorkerContract.class.getResourceAsStream("/events/minio-put.json")) {
-            event = JSON.readTree(in);
-        }
-        ((ObjectNode) event).put("Key", IN + "/" + key);
-        ObjectNode s3 = (ObjectNode) event.path("Records").get(0).path("s3");
-        ((ObjectNode) s3.path("bucket")).put("name", IN).put("arn", "arn:aws:s3:::" + IN);
-        ObjectNode object = (ObjectNode) s3.path("object");
-        object.put("key", URLEncoder.encode(key, StandardCharsets.UTF_8)).put("size", size)
-                .put("contentType", "application/octet-stream");
-        object.remove("eTag"); // the worker looks the object up; a stale eTag in the event must not matter
-        return JSON.writeValueAsBytes(event);
+    static byte[] minioEvent(String key, long size) {
+        return MinioEvents.created(IN, key, size);
     }
 
     Path writeConfig(int sleepMillis) throws IOException {

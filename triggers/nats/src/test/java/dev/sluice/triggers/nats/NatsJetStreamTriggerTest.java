@@ -1,5 +1,6 @@
 package dev.sluice.triggers.nats;
 
+import dev.sluice.core.event.MinioEvents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
