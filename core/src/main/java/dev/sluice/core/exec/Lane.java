@@ -54,10 +54,6 @@ final class Lane implements AutoCloseable {
         return cold;
     }
 
-    int activeThreads() {
-        return pool.getPoolSize();
-    }
-
     @Override
     public void close() {
         pool.shutdown();

@@ -33,10 +33,6 @@ public final class StepManifests {
         this.bucket = bucket;
     }
 
-    public boolean isCurrent(Task task) {
-        return currentOutputs(task).isPresent();
-    }
-
     /** The step's outputs when they are all current for the input's eTag; empty when the step must run. */
     public Optional<List<ObjectInfo>> currentOutputs(Task task) {
         String eTag = task.input().eTag();

@@ -25,11 +25,7 @@ public record Condition(List<String> contentTypes, Long minSize, Long maxSize, S
         contentTypes = contentTypes == null ? List.of() : List.copyOf(contentTypes);
     }
 
-    public boolean needsJson() {
-        return jsonPointer != null;
-    }
-
-    /** @param json the input parsed as JSON; only asked for when {@link #needsJson()} */
+    /** @param json the input parsed as JSON; only asked for when the condition has a JSON criterion */
     public boolean test(ObjectEvent input, Supplier<JsonNode> json) {
         Match location = new Match(null, "", List.of(), keyGlob, contentTypes,
                 java.util.Set.of(dev.sluice.core.event.EventType.values()));
