@@ -9,7 +9,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
 
-/** Test function: copies its input, optionally after sleeping (interruptibly), to exercise timeouts and queues. */
+/**
+ * Test function: copies its input, optionally after sleeping (interruptibly, in {@code progress-steps} steps that
+ * each report progress), to exercise timeouts, queues and progress reports.
+ */
 public final class CopyFunction implements SluiceFunction {
     @Override
     public String name() {
@@ -24,12 +27,17 @@ public final class CopyFunction implements SluiceFunction {
     @Override
     public List<ParameterSpec> parameters() {
         return List.of(ParameterSpec.of("sleep-ms", ParameterType.INT, "0", "Sleep before copying."),
-                ParameterSpec.of("suffix", ParameterType.STRING, "-copy", "Output suffix."));
+                ParameterSpec.of("suffix", ParameterType.STRING, "-copy", "Output suffix."),
+                ParameterSpec.of("progress-steps", ParameterType.INT, "1", "Report progress this many times."));
     }
 
     @Override
     public void apply(Invocation invocation) throws Exception {
-        Thread.sleep(invocation.parameters().getInt("sleep-ms"));
+        int steps = Math.max(1, invocation.parameters().getInt("progress-steps"));
+        for (int i = 1; i <= steps; i++) {
+            Thread.sleep(invocation.parameters().getInt("sleep-ms") / steps);
+            invocation.progress((double) i / steps);
+        }
         try (InputStream in = invocation.input().openStream();
              OutputStream out = invocation.outputs().open(
                      OutputSpec.of(invocation.parameters().get("suffix"), "bin", "application/octet-stream"))) {

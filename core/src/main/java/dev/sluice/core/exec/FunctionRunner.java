@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,12 +30,18 @@ public final class FunctionRunner implements AutoCloseable {
     /** Runs {@code function}; throws what it throws, or {@link InvocationTimeoutException} when it overran. */
     public void run(SluiceFunction function, Input input, Parameters parameters, Outputs outputs, Duration timeout)
             throws Exception {
+        run(function, input, parameters, outputs, timeout, fraction -> { });
+    }
+
+    /** As {@link #run(SluiceFunction, Input, Parameters, Outputs, Duration)}, passing progress reports on. */
+    public void run(SluiceFunction function, Input input, Parameters parameters, Outputs outputs, Duration timeout,
+                    DoubleConsumer progress) throws Exception {
         Instant deadline = Instant.now().plus(timeout);
         Alarm alarm = new Alarm(Thread.currentThread());
         ScheduledFuture<?> scheduled = watchdog.schedule(alarm::ring, timeout.toMillis(), TimeUnit.MILLISECONDS);
         Logger logger = LoggerFactory.getLogger("sluice.function." + function.name());
         try {
-            function.apply(new DefaultInvocation(input, parameters, outputs, deadline, logger));
+            function.apply(new DefaultInvocation(input, parameters, outputs, deadline, logger, progress));
         } catch (Exception e) {
             if (alarm.rang()) {
                 throw new InvocationTimeoutException(function.name(), input.key(), timeout, e);
@@ -82,6 +89,12 @@ public final class FunctionRunner implements AutoCloseable {
     }
 
     private record DefaultInvocation(Input input, Parameters parameters, Outputs outputs, Instant deadline,
-                                     Logger logger) implements Invocation {
+                                     Logger logger, DoubleConsumer progressSink) implements Invocation {
+        @Override
+        public void progress(double fraction) {
+            if (fraction >= 0 && fraction <= 1) { // NaN and nonsense are dropped, not shown on a dashboard
+                progressSink.accept(fraction);
+            }
+        }
     }
 }

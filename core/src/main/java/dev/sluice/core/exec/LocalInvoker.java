@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.DoubleConsumer;
 
 /**
  * Runs a function on local files, many in parallel in one process: {@code sluice invoke}. Outputs are named
@@ -30,6 +32,13 @@ public final class LocalInvoker {
     public static List<Result> invoke(SluiceFunction function, Parameters parameters, List<Path> inputs, Path outDir,
                                       int parallelism, Duration timeout, Consumer<Result> onResult)
             throws InterruptedException {
+        return invoke(function, parameters, inputs, outDir, parallelism, timeout, onResult, (input, fraction) -> { });
+    }
+
+    /** As above; {@code onProgress} gets the progress (0 to 1) that the function reports for each input. */
+    public static List<Result> invoke(SluiceFunction function, Parameters parameters, List<Path> inputs, Path outDir,
+                                      int parallelism, Duration timeout, Consumer<Result> onResult,
+                                      BiConsumer<Path, Double> onProgress) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, inputs.size())), r -> {
             Thread t = new Thread(r, "sluice-invoke");
             t.setDaemon(true);
@@ -39,7 +48,8 @@ public final class LocalInvoker {
             List<Future<Result>> futures = new ArrayList<>();
             for (Path input : inputs) {
                 futures.add(pool.submit(() -> {
-                    Result result = invokeOne(runner, function, parameters, input, outDir, timeout);
+                    Result result = invokeOne(runner, function, parameters, input, outDir, timeout,
+                            fraction -> onProgress.accept(input, fraction));
                     onResult.accept(result);
                     return result;
                 }));
@@ -59,11 +69,11 @@ public final class LocalInvoker {
     }
 
     private static Result invokeOne(FunctionRunner runner, SluiceFunction function, Parameters parameters, Path input,
-                                    Path outDir, Duration timeout) {
+                                    Path outDir, Duration timeout, DoubleConsumer progress) {
         long start = System.nanoTime();
         LocalOutputs outputs = new LocalOutputs(outDir, input.getFileName().toString());
         try {
-            runner.run(function, new LocalInput(input), parameters, outputs, timeout);
+            runner.run(function, new LocalInput(input), parameters, outputs, timeout, progress);
             return new Result(input, outputs.committed(), null, Duration.ofNanos(System.nanoTime() - start));
         } catch (Throwable e) {
             if (e instanceof VirtualMachineError vm && !(e instanceof OutOfMemoryError)) {

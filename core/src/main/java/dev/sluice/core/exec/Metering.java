@@ -36,6 +36,11 @@ public final class Metering {
         }
     }
 
+    /** Progress of one invocation, with {@code heartbeat} telling the event's source the work is still going. */
+    InvocationProgress progress(String function, String step, String object, Runnable heartbeat) {
+        return new InvocationProgress(registry, function, step, object, heartbeat);
+    }
+
     void retry(String function) {
         Counter.builder("sluice.retries").description("Attempts retried after a transient failure")
                 .tag("function", function).register(registry).increment();

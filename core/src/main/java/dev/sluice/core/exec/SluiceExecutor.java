@@ -52,7 +52,10 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
     private final StepManifests manifests;
     private final RunRecords runs;
     private final Metering metering;
+    private static final Runnable NO_HEARTBEAT = () -> { };
     private final FunctionRunner runner = new FunctionRunner();
+    /** By run id: tells the event's source (a broker) that work on it is still going. */
+    private final Map<String, Runnable> heartbeats = new ConcurrentHashMap<>();
     private final Map<String, Parameters> parametersByStep = new HashMap<>();
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -86,7 +89,7 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
 
     @Override
     public void accept(ObjectEvent event, Acknowledgement ack) throws InterruptedException {
-        submit(event).whenComplete((results, error) -> {
+        submit(event, ack::inProgress).whenComplete((results, error) -> {
             if (error != null) {
                 LOG.warn("Event for {} will be delivered again: {}", event.location(), Failures.describe(error));
                 ack.nack(Failures.describe(error));
@@ -103,6 +106,12 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
      * every step, including chained ones, has settled.
      */
     public CompletableFuture<List<StepResult>> submit(ObjectEvent event) throws InterruptedException {
+        return submit(event, null);
+    }
+
+    /** As {@link #submit(ObjectEvent)}; {@code heartbeat} (may be null) runs while a step reports progress. */
+    private CompletableFuture<List<StepResult>> submit(ObjectEvent event, Runnable heartbeat)
+            throws InterruptedException {
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("Sluice is shutting down"));
         }
@@ -130,6 +139,9 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
             return CompletableFuture.completedFuture(List.of());
         }
         inFlight.incrementAndGet();
+        if (heartbeat != null) {
+            heartbeats.put(runId, heartbeat);
+        }
         ObjectEvent runEvent = current;
         long runStarted = System.currentTimeMillis();
         List<CompletableFuture<StepResult>> futures = new ArrayList<>();
@@ -141,7 +153,10 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
             }
         } finally {
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
-                    .whenComplete((ignored, error) -> inFlight.decrementAndGet());
+                    .whenComplete((ignored, error) -> {
+                        heartbeats.remove(runId);
+                        inFlight.decrementAndGet();
+                    });
         }
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
                 .thenApply(ignored -> {
@@ -246,8 +261,10 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
             }
             StoreOutputs outputs = new StoreOutputs(store, task.step().output(), task.input(), task.stepId(),
                     task.depth());
-            try (StoreInput input = new StoreInput(store, task.input())) {
-                runner.run(fn, input, parameters, outputs, settings.timeout());
+            try (StoreInput input = new StoreInput(store, task.input());
+                 InvocationProgress progress = metering.progress(function, task.stepId(), task.input().location(),
+                         heartbeats.getOrDefault(task.runId(), NO_HEARTBEAT))) {
+                runner.run(fn, input, parameters, outputs, settings.timeout(), progress);
                 manifests.record(task, outputs.committed());
             } catch (Exception | Error e) {
                 outputs.rollback();

@@ -19,6 +19,14 @@ public interface Invocation {
     /** A logger whose lines name the function and the input. */
     Logger logger();
 
+    /**
+     * Reports how far a long job is, from 0 to 1 (e.g. seconds of a video encoded / its duration). Cheap to call
+     * often. A server shows it as the {@code sluice.invocation.progress} gauge and tells the event's broker the
+     * work is still going, so a long job keeps its message instead of being redelivered to another worker.
+     */
+    default void progress(double fraction) {
+    }
+
     /** Throws when the deadline has passed or the thread was interrupted; call it between units of work. */
     default void checkDeadline() {
         if (Thread.currentThread().isInterrupted() || Instant.now().isAfter(deadline())) {

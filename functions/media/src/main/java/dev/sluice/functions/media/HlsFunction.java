@@ -88,8 +88,8 @@ public final class HlsFunction implements SluiceFunction {
     private record Variant(String name, Path dir, MediaPipeline.VideoBranch video, String level, double fps) {
     }
 
-    /** A segment of a media playlist as the muxer wrote it. */
-    private record Segment(double duration, Path file) {
+    /** A segment of a media playlist as the muxer wrote it: {@code sNNNNN.ts} is number N. */
+    private record Segment(double duration, int number) {
     }
 
     @Override
@@ -130,22 +130,31 @@ public final class HlsFunction implements SluiceFunction {
             } else {
                 variants.add(new Variant("audio", Files.createDirectory(work.resolve("audio")), null, null, 0));
             }
+            List<SegmentUploader> uploaders = new ArrayList<>();
             for (Variant variant : variants) {
+                uploaders.add(new SegmentUploader(variant.dir(), invocation.outputs(),
+                        number -> segmentSpec(variant, number)));
                 Map<String, String> options = new LinkedHashMap<>();
                 options.put("hls_time", String.format(Locale.ROOT, "%.3f", segmentDuration));
                 options.put("hls_playlist_type", "vod");
                 options.put("hls_list_size", "0");
                 options.put("hls_segment_type", "mpegts");
-                options.put("hls_flags", "independent_segments");
+                // temp_file: a segment gets its final name only when complete, so it can be stored at once
+                options.put("hls_flags", "independent_segments+temp_file");
                 options.put("hls_segment_filename", variant.dir().resolve("s%05d.ts").toString());
                 options.put("start_number", "1");
                 pipeline.output(variant.dir().resolve("index.m3u8"), "hls", options, variant.video(), aac);
             }
-            pipeline.run();
+            try (SegmentUploader.Streaming streaming = SegmentUploader.Streaming.start(uploaders)) {
+                pipeline.run();
+                streaming.finish();
+            }
 
             StringBuilder master = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n");
-            for (Variant variant : variants) {
-                List<Segment> segments = segments(variant.dir().resolve("index.m3u8"), variant.dir());
+            for (int v = 0; v < variants.size(); v++) {
+                Variant variant = variants.get(v);
+                SegmentUploader uploader = uploaders.get(v);
+                List<Segment> segments = segments(variant.dir().resolve("index.m3u8"));
                 if (segments.isEmpty()) {
                     throw new BadInputException("'" + fileName + "' gave no media for the " + variant.name()
                             + " rendition; the file is probably truncated or corrupt.");
@@ -157,20 +166,19 @@ public final class HlsFunction implements SluiceFunction {
                 long peak = 0;
                 long totalBytes = 0;
                 double totalSeconds = 0;
-                for (int i = 0; i < segments.size(); i++) {
-                    Segment segment = segments.get(i);
-                    String number = String.format(Locale.ROOT, "%05d", i + 1);
-                    OutputSpec spec = OutputSpec.of("-" + variant.name() + "-" + number, "ts", "video/mp2t")
-                            .with("rendition", variant.name()).with("segment", number);
-                    long bytes = Files.size(segment.file());
+                for (Segment segment : segments) {
+                    if (!uploader.stored(segment.number())) {
+                        throw new MediaException("The HLS muxer listed segment " + segment.number() + " of the "
+                                + variant.name() + " rendition but never completed it.");
+                    }
+                    long bytes = uploader.bytes(segment.number());
                     totalBytes += bytes;
                     totalSeconds += segment.duration();
                     if (segment.duration() > 0.5) {
                         peak = Math.max(peak, Math.round(bytes * 8 / segment.duration()));
                     }
-                    invocation.outputs().write(spec, segment.file());
                     playlist.append(String.format(Locale.ROOT, "#EXTINF:%.6f,%n", segment.duration()))
-                            .append(uri(base, spec)).append('\n');
+                            .append(uri(base, segmentSpec(variant, segment.number()))).append('\n');
                 }
                 playlist.append("#EXT-X-ENDLIST\n");
                 OutputSpec playlistSpec = OutputSpec.of("-" + variant.name(), "m3u8", PLAYLIST_TYPE)
@@ -206,8 +214,15 @@ public final class HlsFunction implements SluiceFunction {
         return String.join(",", codecs);
     }
 
+    /** Output of segment {@code number} of a rendition: {@code clip-720p-00001.ts}. */
+    private static OutputSpec segmentSpec(Variant variant, int number) {
+        String padded = String.format(Locale.ROOT, "%05d", number);
+        return OutputSpec.of("-" + variant.name() + "-" + padded, "ts", "video/mp2t")
+                .with("rendition", variant.name()).with("segment", padded);
+    }
+
     /** The segments listed in a playlist written by FFmpeg's HLS muxer. */
-    private static List<Segment> segments(Path playlist, Path dir) throws IOException {
+    private static List<Segment> segments(Path playlist) throws IOException {
         List<Segment> segments = new ArrayList<>();
         if (!Files.exists(playlist)) {
             return segments;
@@ -220,9 +235,9 @@ public final class HlsFunction implements SluiceFunction {
                 int comma = value.indexOf(',');
                 duration = Double.parseDouble(comma < 0 ? value : value.substring(0, comma));
             } else if (!line.isEmpty() && !line.startsWith("#")) {
-                Path file = dir.resolve(Path.of(line).getFileName().toString());
-                if (duration >= 0 && Files.isRegularFile(file)) {
-                    segments.add(new Segment(duration, file));
+                int number = SegmentUploader.number(Path.of(line).getFileName().toString());
+                if (duration >= 0 && number >= 0) {
+                    segments.add(new Segment(duration, number));
                 }
                 duration = -1;
             }

@@ -142,8 +142,7 @@ final class MediaPipeline implements AutoCloseable {
         this.invocation = invocation;
         this.limits = limits;
         Double total = input.info().durationSeconds();
-        this.progress = new Progress(invocation.logger(), function, invocation.input().key(),
-                total == null ? 0 : total);
+        this.progress = new Progress(invocation, function, total == null ? 0 : total);
     }
 
     /** Adds a video chain, e.g. {@code scale=1280:720,format=yuv420p}, applied after the picture is turned upright. */

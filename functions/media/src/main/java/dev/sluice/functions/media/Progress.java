@@ -1,44 +1,26 @@
 package dev.sluice.functions.media;
 
-import java.util.List;
+import dev.sluice.core.function.Invocation;
 import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.slf4j.Logger;
 
 /**
- * Progress of a long media job as a percentage of the input's duration: logged every 10 % (at most every few
- * seconds), and passed to any {@link Listener} registered with {@link #addListener}, e.g. by a server that
- * exposes it as a metrics gauge.
+ * Progress of a long media job as a fraction of the input's duration: reported to the invocation (which the server
+ * shows as the {@code sluice.invocation.progress} gauge and turns into broker heartbeats) and logged every 10 % (at
+ * most every few seconds).
  */
-public final class Progress {
-    /** Receives progress updates; called on the invocation's thread, so keep it cheap. */
-    public interface Listener {
-        void progress(String function, String input, double percent);
-    }
-
-    private static final List<Listener> LISTENERS = new CopyOnWriteArrayList<>();
+final class Progress {
     private static final long MIN_LOG_INTERVAL_NANOS = 5_000_000_000L;
-    private final Logger logger;
+    private final Invocation invocation;
     private final String function;
-    private final String input;
     private final double totalSeconds;
     private int lastLoggedStep = -1;
     private long lastLogNanos = System.nanoTime();
     private double lastPercent = -1;
 
-    Progress(Logger logger, String function, String input, double totalSeconds) {
-        this.logger = logger;
+    Progress(Invocation invocation, String function, double totalSeconds) {
+        this.invocation = invocation;
         this.function = function;
-        this.input = input;
         this.totalSeconds = totalSeconds;
-    }
-
-    public static void addListener(Listener listener) {
-        LISTENERS.add(listener);
-    }
-
-    public static void removeListener(Listener listener) {
-        LISTENERS.remove(listener);
     }
 
     /** Reports that everything up to {@code seconds} of the input has been processed. */
@@ -51,16 +33,14 @@ public final class Progress {
             return;
         }
         lastPercent = percent;
-        for (Listener listener : LISTENERS) {
-            listener.progress(function, input, percent);
-        }
+        invocation.progress(percent / 100);
         int step = (int) (percent / 10);
         long now = System.nanoTime();
         if (step > lastLoggedStep && (now - lastLogNanos >= MIN_LOG_INTERVAL_NANOS || step == 10)) {
             lastLoggedStep = step;
             lastLogNanos = now;
-            logger.info(String.format(Locale.ROOT, "%s %s: %.0f%% (%.1f s of %.1f s)", function, input, percent,
-                    Math.min(seconds, totalSeconds), totalSeconds));
+            invocation.logger().info(String.format(Locale.ROOT, "%s %s: %.0f%% (%.1f s of %.1f s)", function,
+                    invocation.input().key(), percent, Math.min(seconds, totalSeconds), totalSeconds));
         }
     }
 

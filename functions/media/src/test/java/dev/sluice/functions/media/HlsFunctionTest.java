@@ -31,6 +31,36 @@ class HlsFunctionTest {
     private final HlsFunction function = new HlsFunction();
 
     @Test
+    void segmentsAreStoredWhileTheRestIsStillEncoding() throws Exception {
+        Path input = clip(320, 240, 8, true, false, -20);
+        java.util.concurrent.atomic.AtomicBoolean storedEarly = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicBoolean waited = new java.util.concurrent.atomic.AtomicBoolean();
+        List<LocalInvoker.Result> results = LocalInvoker.invoke(function,
+                dev.sluice.core.function.Parameters.of(function, Map.of("renditions", "120", "preset", "ultrafast",
+                        "segment-duration", "1", "keyframe-interval", "1")),
+                List.of(input), out, 1, java.time.Duration.ofMinutes(2), r -> { }, (file, fraction) -> {
+                    // halfway through, the encoder (this thread) waits until the first segment is in the output
+                    // folder: it can only get there if segments are stored while encoding goes on
+                    if (fraction >= 0.5 && fraction < 0.9 && waited.compareAndSet(false, true)) {
+                        long until = System.nanoTime() + 20_000_000_000L;
+                        while (System.nanoTime() < until && !storedEarly.get()) {
+                            storedEarly.set(Files.exists(out.resolve("clip-320x240-8.0s-v--20dB-120p-00001.ts")));
+                            try {
+                                Thread.sleep(50);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                return;
+                            }
+                        }
+                    }
+                });
+        assertThat(results.get(0).error()).isNull();
+        assertThat(waited).as("progress passed the middle").isTrue();
+        assertThat(storedEarly).as("the first segment was stored while the rest was still encoding").isTrue();
+        assertThat(results.get(0).outputs()).filteredOn(p -> p.toString().endsWith(".ts")).hasSizeGreaterThan(5);
+    }
+
+    @Test
     void masterAndMediaPlaylistsReferToSegmentsThatExist() throws Exception {
         Path input = clip(320, 240, 4, true, true, -20);
         LocalInvoker.Result result = runOk(function, input, out, "renditions", "240,120", "preset", "ultrafast",

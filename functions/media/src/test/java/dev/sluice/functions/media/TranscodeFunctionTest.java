@@ -49,21 +49,20 @@ class TranscodeFunctionTest {
     }
 
     @Test
-    void reportsProgressAsAPercentageOfTheDuration() throws Exception {
+    void reportsProgressAsAFractionOfTheDuration() throws Exception {
         List<Double> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Progress.Listener listener = (name, key, percent) -> {
-            if (name.equals("transcode")) {
-                seen.add(percent);
-            }
-        };
-        Progress.addListener(listener);
-        try {
-            runOk(function, clip(320, 240, 2, true, true, -20), out, "renditions", "120", "preset", "ultrafast");
-        } finally {
-            Progress.removeListener(listener);
-        }
+        Path clip = clip(320, 240, 2, true, true, -20);
+        List<LocalInvoker.Result> results = LocalInvoker.invoke(function,
+                dev.sluice.core.function.Parameters.of(function,
+                        java.util.Map.of("renditions", "120", "preset", "ultrafast")),
+                List.of(clip), out, 1, java.time.Duration.ofMinutes(2), r -> { }, (input, fraction) -> {
+                    assertThat(input).isEqualTo(clip);
+                    seen.add(fraction);
+                });
+        assertThat(results.get(0).error()).isNull();
         assertThat(seen).hasSizeGreaterThan(10).isSorted();
-        assertThat(seen.get(seen.size() - 1)).isEqualTo(100.0);
+        assertThat(seen.get(0)).isLessThan(0.2);
+        assertThat(seen.get(seen.size() - 1)).isEqualTo(1.0);
     }
 
     @Test

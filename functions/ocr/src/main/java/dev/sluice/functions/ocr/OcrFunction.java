@@ -114,6 +114,7 @@ public final class OcrFunction implements SluiceFunction {
                     invocation.checkDeadline();
                     while (pending.size() > options.engines()) {
                         pages.add(collect(await(pending.removeFirst()), pdf));
+                        invocation.progress((double) pages.size() / document.pageCount());
                     }
                     long loadStart = System.nanoTime();
                     InputDocument.Page page = document.load(i);
@@ -128,6 +129,7 @@ public final class OcrFunction implements SluiceFunction {
                 }
                 while (!pending.isEmpty()) {
                     pages.add(collect(await(pending.removeFirst()), pdf));
+                    invocation.progress((double) pages.size() / document.pageCount());
                 }
             } finally {
                 pending.forEach(f -> f.cancel(true));
