@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Serverless data processing on your own object store: uploads trigger functions.",
         subcommands = {ServeCommand.class, WorkerCommand.class, InvokeCommand.class, BackfillCommand.class, FunctionsCommand.class, ConfigCommand.class,
-                RetryCommand.class, WarmupCommand.class,
+                RetryCommand.class, WarmupCommand.class, MinioCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 
