@@ -27,7 +27,10 @@ import java.util.Map;
  * metadata-extractor (which reads the metadata segments only, never the pixels).
  */
 public final class ImageMetadataFunction implements SluiceFunction {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on first use: every command loads every function, and most never write JSON (start-up time). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     @Override
     public String name() {
@@ -59,7 +62,7 @@ public final class ImageMetadataFunction implements SluiceFunction {
             throw new BadInputException(invocation.input().fileName() + " is not an image whose metadata can be read ("
                     + e.getMessage() + ").", e);
         }
-        ObjectNode result = JSON.createObjectNode();
+        ObjectNode result = Json.MAPPER.createObjectNode();
         result.put("file", invocation.input().key());
         ObjectNode directories = result.putObject("directories");
         for (Directory directory : metadata.getDirectories()) {
@@ -88,6 +91,6 @@ public final class ImageMetadataFunction implements SluiceFunction {
             }
         }
         invocation.outputs().write(OutputSpec.of("-metadata", "json", "application/json"),
-                JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(result));
+                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(result));
     }
 }

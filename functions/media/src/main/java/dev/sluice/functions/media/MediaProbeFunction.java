@@ -14,7 +14,10 @@ import java.util.List;
  * format, sample rate, channels and language. Reads headers only; nothing is decoded.
  */
 public final class MediaProbeFunction implements SluiceFunction {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Made on first use: every command loads every function, and most never write JSON (start-up time). */
+    static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
 
     @Override
     public String name() {
@@ -38,6 +41,7 @@ public final class MediaProbeFunction implements SluiceFunction {
         try (SafeInput input = SafeInput.open(invocation)) {
             info = input.info();
         }
-        invocation.outputs().write(OutputSpec.of("-probe", "json", "application/json"), JSON.writeValueAsBytes(info));
+        invocation.outputs().write(OutputSpec.of("-probe", "json", "application/json"),
+                Json.MAPPER.writeValueAsBytes(info));
     }
 }

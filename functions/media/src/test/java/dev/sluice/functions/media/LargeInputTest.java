@@ -61,7 +61,7 @@ class LargeInputTest {
         System.out.println(output.lines().filter(l -> l.startsWith("peak heap")).findFirst().orElse(""));
 
         double seconds = (double) FRAMES / FPS;
-        var probe = MediaProbeFunction.JSON.readTree(only(out.resolve("probe"), ".json").toFile());
+        var probe = MediaProbeFunction.Json.MAPPER.readTree(only(out.resolve("probe"), ".json").toFile());
         assertThat(probe.get("durationSeconds").asDouble()).isCloseTo(seconds, within(0.5));
         MediaInfo transcoded = MediaFixtures.probe(only(out.resolve("transcode"), ".mp4"));
         assertThat(transcoded.durationSeconds()).isCloseTo(seconds, within(0.5));

@@ -47,7 +47,7 @@ class MediaProbeFunctionTest {
         LocalInvoker.Result result = runOk(function, corpus(file), out);
         assertThat(result.outputs()).singleElement()
                 .satisfies(p -> assertThat(p.getFileName().toString()).endsWith("-probe.json"));
-        JsonNode json = MediaProbeFunction.JSON.readTree(result.outputs().get(0).toFile());
+        JsonNode json = MediaProbeFunction.Json.MAPPER.readTree(result.outputs().get(0).toFile());
         assertThat(json.get("container").asText()).isEqualTo(container);
         if (!duration.equals("?") && Double.parseDouble(duration) > 0) {
             // FFmpeg releases differ by an audio frame or two on MP4s with edit lists (1.024 vs 1.067 s)

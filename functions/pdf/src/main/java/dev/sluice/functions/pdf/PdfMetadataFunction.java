@@ -59,7 +59,10 @@ import org.apache.xmpbox.xml.DomXmpParser;
  * scanned (no page has a text layer).
  */
 public final class PdfMetadataFunction implements SluiceFunction {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Made on first use: every command loads every function, and most never write JSON (start-up time). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
     private static final Set<String> STANDARD_INFO_KEYS = Set.of("Title", "Author", "Subject", "Keywords",
             "Creator", "Producer", "CreationDate", "ModDate", "Trapped");
     /** XMP packets beyond this are summarised but not copied whole into the JSON. */
@@ -98,7 +101,7 @@ public final class PdfMetadataFunction implements SluiceFunction {
             metadata = describe(document, invocation, invocation.parameters());
         }
         try (OutputStream out = invocation.outputs().open(OutputSpec.of("-metadata", "json", "application/json"))) {
-            JSON.writeValue(out, metadata);
+            Json.MAPPER.writeValue(out, metadata);
         }
     }
 
