@@ -17,6 +17,8 @@ import ch.qos.logback.core.spi.ContextAwareBase;
  */
 public final class LoggingConfigurator extends ContextAwareBase implements Configurator {
     static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n";
+    /** The environment variable with Sluice's own log level. */
+    static final String LEVEL_VARIABLE = "SLUICE_LOG_LEVEL";
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {
@@ -37,7 +39,7 @@ public final class LoggingConfigurator extends ContextAwareBase implements Confi
         Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.WARN);
         root.addAppender(stderr);
-        Level sluice = Level.toLevel(System.getenv("SLUICE_LOG_LEVEL"), Level.INFO);
+        Level sluice = Level.toLevel(System.getenv(LEVEL_VARIABLE), Level.INFO);
         context.getLogger("dev.sluice").setLevel(sluice);
         context.getLogger("sluice").setLevel(sluice); // function loggers: sluice.function.NAME
         // PDFBox logs every repair of a damaged file; one hostile PDF can print hundreds of thousands of lines.
