@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.core.config.SluiceConfig;
+import dev.sluice.core.config.StoreSettings;
 import dev.sluice.core.exec.Metering;
 import dev.sluice.core.exec.SluiceExecutor;
 import dev.sluice.core.function.FunctionRegistry;
@@ -13,6 +14,8 @@ import dev.sluice.storage.S3ObjectStore;
 import dev.sluice.triggers.InProcessTrigger;
 import dev.sluice.triggers.PollingTrigger;
 import dev.sluice.triggers.WebhookTrigger;
+import dev.sluice.triggers.minio.ListenEndpoint;
+import dev.sluice.triggers.minio.MinioListenTrigger;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Duration;
@@ -23,6 +26,7 @@ import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /**
  * A running Sluice: the store (embedded or external), the executor and the triggers that feed it, wired from a
@@ -110,6 +114,9 @@ public final class SluiceServer implements AutoCloseable {
             if (withTriggers && config.poll() != null) {
                 triggers.add(new PollingTrigger(store, config.poll()));
             }
+            if (withTriggers && config.listen() != null) {
+                triggers.add(new MinioListenTrigger(store, listenEndpoint(config.store()), config.listen()));
+            }
             triggers.addAll(extraTriggers.apply(store));
             for (Trigger trigger : triggers) {
                 trigger.start(executor);
@@ -162,6 +169,20 @@ public final class SluiceServer implements AutoCloseable {
         }, "sluice-reconcile");
         reconcile.setDaemon(true);
         reconcile.start();
+    }
+
+    /**
+     * MinIO's listen API on the store's endpoint, signed like the store's own requests: with the configured keys,
+     * else with the AWS default credentials chain (environment, profile), asked at every reconnect.
+     */
+    static ListenEndpoint listenEndpoint(StoreSettings settings) {
+        URI endpoint = URI.create(settings.endpoint().trim());
+        if (settings.accessKey() != null && settings.secretKey() != null) {
+            return ListenEndpoint.of(endpoint, settings.region(), settings.pathStyle(), settings.accessKey(),
+                    settings.secretKey());
+        }
+        DefaultCredentialsProvider chain = DefaultCredentialsProvider.builder().build();
+        return new ListenEndpoint(endpoint, settings.region(), settings.pathStyle(), chain::resolveCredentials);
     }
 
     /** Buckets the embedded server needs so that the demo works on first start. */

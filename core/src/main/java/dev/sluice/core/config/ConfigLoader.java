@@ -43,8 +43,8 @@ public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final Pattern UNKNOWN_SETTING = Pattern.compile("unknown setting '([^']+)'");
-    private static final Set<String> TOP_LEVEL = Set.of("store", "embedded", "webhook", "poll", "deadLetters",
-            "stateBucket", "maxDepth", "defaults", "functions", "pipelines", "plugins");
+    private static final Set<String> TOP_LEVEL = Set.of("store", "embedded", "webhook", "poll", "listen",
+            "deadLetters", "stateBucket", "maxDepth", "defaults", "functions", "pipelines", "plugins");
 
     private final Function<String, String> environment;
 
@@ -144,11 +144,13 @@ public final class ConfigLoader {
             }
             pipelines.add(pipeline);
         }
+        StoreSettings store = store(root.path("store"));
         return new SluiceConfig(
-                store(root.path("store")),
+                store,
                 embedded(root.path("embedded"), baseDir),
                 webhook(root.path("webhook")),
                 poll(root.path("poll"), baseDir),
+                listen(root.path("listen"), baseDir, store, pipelines),
                 text(root, "deadLetters", SluiceConfig.DEFAULT_DEAD_LETTER_BUCKET),
                 text(root, "stateBucket", SluiceConfig.DEFAULT_STATE_BUCKET),
                 maxDepth(root),
@@ -267,6 +269,100 @@ public final class ConfigLoader {
         }
         return new PollSettings(buckets, text(node, "prefix", ""), interval,
                 baseDir.resolve(text(node, "stateFile", "sluice-poll-state.json")).normalize());
+    }
+
+    /**
+     * The listen section. Without {@code buckets} it listens to every bucket a pipeline matches, and without
+     * {@code events} to the event types the pipelines match.
+     */
+    private static ListenSettings listen(JsonNode node, Path baseDir, StoreSettings store,
+                                         List<Pipeline> pipelines) {
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        checkKeys(node, "listen", Set.of("buckets", "prefix", "events", "stateFile", "reconnectDelay",
+                "maxReconnectDelay", "idleTimeout", "reconcileEvery"));
+        if (store == null) {
+            throw new ConfigException("listen: MinIO's listen API needs an external MinIO in a 'store' section. "
+                    + "Without 'store' Sluice runs its embedded S3 server, which hands every upload to Sluice "
+                    + "directly: remove 'listen' (it is not needed there), or add 'store' with MinIO's endpoint.");
+        }
+        if (store.endpoint() == null || store.endpoint().isBlank()) {
+            throw new ConfigException("listen: MinIO's listen API needs store.endpoint (e.g. http://127.0.0.1:9000). "
+                    + "AWS S3 has no listen API; use 'webhook' or 'poll' there.");
+        }
+        List<String> buckets = node.has("buckets") ? list(node.path("buckets")) : bucketsMatched(pipelines);
+        if (buckets.isEmpty()) {
+            throw new ConfigException(
+                    "listen.buckets: name at least one bucket to listen to, e.g. buckets: [uploads].");
+        }
+        for (int i = 0; i < buckets.size(); i++) {
+            if (buckets.get(i).isBlank()) {
+                throw new ConfigException("listen.buckets[" + i + "]: a bucket name must not be blank.");
+            }
+        }
+        Set<EventType> events = new HashSet<>();
+        if (node.has("events")) {
+            for (String event : list(node.path("events"))) {
+                EventType type;
+                try {
+                    type = EventType.fromConfig(event);
+                } catch (IllegalArgumentException e) {
+                    type = EventType.OTHER;
+                }
+                if (type == EventType.OTHER) {
+                    throw new ConfigException("listen.events: '" + event
+                            + "' is not an event type; use created and/or removed.");
+                }
+                events.add(type);
+            }
+        } else {
+            pipelines.forEach(p -> events.addAll(p.match().events()));
+        }
+        Duration reconnectDelay = listenDuration(node, "reconnectDelay", ListenSettings.DEFAULT_RECONNECT_DELAY);
+        Duration maxReconnectDelay = listenDuration(node, "maxReconnectDelay",
+                ListenSettings.DEFAULT_MAX_RECONNECT_DELAY.compareTo(reconnectDelay) < 0
+                        ? reconnectDelay : ListenSettings.DEFAULT_MAX_RECONNECT_DELAY);
+        if (reconnectDelay.isZero()) {
+            throw new ConfigException("listen.reconnectDelay: must be longer than 0, e.g. 1s.");
+        }
+        if (maxReconnectDelay.compareTo(reconnectDelay) < 0) {
+            throw new ConfigException("listen.maxReconnectDelay: must be at least listen.reconnectDelay ("
+                    + text(node, "reconnectDelay", null) + ").");
+        }
+        Duration idleTimeout = listenDuration(node, "idleTimeout", ListenSettings.DEFAULT_IDLE_TIMEOUT);
+        if (idleTimeout.compareTo(ListenSettings.MIN_IDLE_TIMEOUT) < 0) {
+            throw new ConfigException("listen.idleTimeout: must be at least "
+                    + ListenSettings.MIN_IDLE_TIMEOUT.toSeconds() + "s; MinIO sends a keep-alive every few seconds,"
+                    + " and a shorter timeout would drop healthy streams.");
+        }
+        String reconcileEvery = text(node, "reconcileEvery", null);
+        Duration reconcile = reconcileEvery == null ? ListenSettings.DEFAULT_RECONCILE_EVERY
+                : "off".equalsIgnoreCase(reconcileEvery.trim()) || "0".equals(reconcileEvery.trim()) ? Duration.ZERO
+                : Durations.parse(reconcileEvery, "listen.reconcileEvery");
+        return new ListenSettings(buckets, text(node, "prefix", ""), events,
+                baseDir.resolve(text(node, "stateFile", ListenSettings.DEFAULT_STATE_FILE)).normalize(),
+                reconnectDelay, maxReconnectDelay, idleTimeout, reconcile);
+    }
+
+    /** The buckets the pipelines match, in order; every pipeline must name one. */
+    private static List<String> bucketsMatched(List<Pipeline> pipelines) {
+        Set<String> buckets = new LinkedHashSet<>();
+        for (int i = 0; i < pipelines.size(); i++) {
+            Pipeline pipeline = pipelines.get(i);
+            if (pipeline.match().bucket() == null) {
+                throw new ConfigException("listen.buckets: pipeline '" + pipeline.name() + "' (pipelines[" + i
+                        + "]) matches any bucket, so Sluice cannot tell which buckets to listen to; list them under "
+                        + "listen.buckets, or give that pipeline's match a bucket.");
+            }
+            buckets.add(pipeline.match().bucket());
+        }
+        return new ArrayList<>(buckets);
+    }
+
+    private static Duration listenDuration(JsonNode node, String field, Duration fallback) {
+        String value = text(node, field, null);
+        return value == null ? fallback : Durations.parse(value, "listen." + field);
     }
 
     private static FunctionSettings functionSettings(JsonNode node, String path, FunctionSettings base) {

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param embedded         embedded server settings (used when {@code store} is {@code null})
  * @param webhook          webhook trigger, or {@code null} when off
  * @param poll             polling trigger, or {@code null} when off
+ * @param listen           MinIO listen-API trigger, or {@code null} when off
  * @param deadLetterBucket where dead-letter records go
  * @param stateBucket      where step manifests (idempotency records) go
  * @param maxDepth         longest chain of Sluice-written objects that may trigger further steps
@@ -21,8 +22,8 @@ import java.util.Map;
  * @param pluginsDir       folder of extra function jars, or {@code null}
  */
 public record SluiceConfig(StoreSettings store, EmbeddedSettings embedded, WebhookSettings webhook,
-                           PollSettings poll, String deadLetterBucket, String stateBucket, int maxDepth,
-                           FunctionSettings defaults, Map<String, FunctionSettings> functions,
+                           PollSettings poll, ListenSettings listen, String deadLetterBucket, String stateBucket,
+                           int maxDepth, FunctionSettings defaults, Map<String, FunctionSettings> functions,
                            List<Pipeline> pipelines, Path pluginsDir) {
 
     public static final String DEFAULT_DEAD_LETTER_BUCKET = "sluice-dead-letters";
@@ -40,14 +41,14 @@ public record SluiceConfig(StoreSettings store, EmbeddedSettings embedded, Webho
 
     /** The same config running only {@code selected}. */
     public SluiceConfig withPipelines(List<Pipeline> selected) {
-        return new SluiceConfig(store, embedded, webhook, poll, deadLetterBucket, stateBucket, maxDepth, defaults,
-                functions, selected, pluginsDir);
+        return new SluiceConfig(store, embedded, webhook, poll, listen, deadLetterBucket, stateBucket, maxDepth,
+                defaults, functions, selected, pluginsDir);
     }
 
     /** The same config with other embedded-server settings. */
     public SluiceConfig withEmbedded(EmbeddedSettings settings) {
-        return new SluiceConfig(store, settings, webhook, poll, deadLetterBucket, stateBucket, maxDepth, defaults,
-                functions, pipelines, pluginsDir);
+        return new SluiceConfig(store, settings, webhook, poll, listen, deadLetterBucket, stateBucket, maxDepth,
+                defaults, functions, pipelines, pluginsDir);
     }
 
     public boolean usesEmbeddedServer() {

@@ -20,9 +20,22 @@ import java.util.Map;
  * <p>Accepts the AWS body ({@code {"Records":[...]}}), MinIO's webhook wrapper
  * ({@code {"EventName":..,"Key":..,"Records":[...]}}), and AWS's {@code s3:TestEvent} (which yields no
  * events). Event names may carry the {@code s3:} prefix or not; keys are URL-decoded (both S3 and MinIO
- * form-encode them, {@code +} for a space); size and eTag may be missing.
+ * form-encode them, {@code +} for a space) unless the source sends them as they are ({@link KeyEncoding#PLAIN});
+ * size and eTag may be missing.
  */
 public final class S3EventParser {
+
+    /** How a notification writes object keys. */
+    public enum KeyEncoding {
+        /** Form-encoded ({@code +} for a space, {@code %2B} for a plus): S3 and MinIO's notification targets. */
+        FORM_ENCODED,
+        /**
+         * As they are: MinIO's listen API ({@code ListenBucketNotification}) publishes the object name unescaped,
+         * so decoding it would turn a key {@code a+b%41} into {@code a bA}.
+         */
+        PLAIN
+    }
+
     // A body with anything after the document ({...} garbage) is malformed, not a valid event.
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -51,6 +64,11 @@ public final class S3EventParser {
     }
 
     public static List<ObjectEvent> parse(JsonNode root) {
+        return parse(root, KeyEncoding.FORM_ENCODED);
+    }
+
+    /** Parses a notification whose keys are written as {@code keys} says. */
+    public static List<ObjectEvent> parse(JsonNode root, KeyEncoding keys) {
         if (root == null || !root.isObject()) {
             throw new EventParseException("Notification must be a JSON object with a \"Records\" array.");
         }
@@ -65,12 +83,12 @@ public final class S3EventParser {
         List<ObjectEvent> events = new ArrayList<>(records.size());
         int index = 0;
         for (JsonNode record : records) {
-            events.add(parseRecord(record, index++));
+            events.add(parseRecord(record, index++, keys));
         }
         return events;
     }
 
-    private static ObjectEvent parseRecord(JsonNode record, int index) {
+    private static ObjectEvent parseRecord(JsonNode record, int index, KeyEncoding keys) {
         JsonNode s3 = record.path("s3");
         String bucket = text(s3.path("bucket").path("name"));
         String rawKey = text(s3.path("object").path("key"));
@@ -89,7 +107,7 @@ public final class S3EventParser {
         }
         return new ObjectEvent(
                 bucket,
-                decodeKey(rawKey),
+                keys == KeyEncoding.PLAIN ? rawKey : decodeKey(rawKey),
                 size,
                 text(object.path("eTag")),
                 contentType,

@@ -375,4 +375,30 @@ class S3EventParserTest {
                     .isInstanceOf(dev.sluice.core.BadInputException.class);
         }
     }
+
+    /** MinIO's listen API publishes keys unescaped; parsing them as plain keeps '+', '%' and spaces. */
+    @Nested
+    class PlainKeys {
+        @ParameterizedTest
+        @ValueSource(strings = {"my cat+dog.JPG", "100%25 done/a%2Fb.txt", "caf\u00e9/\u65e5\u672c 1+1=2.png", "a+b%41"})
+        void keysAreTakenAsWritten(String key) throws Exception {
+            String body = "{\"Records\": [" + record("s3:ObjectCreated:Put", "uploads",
+                    key.replace("\\", "\\\\").replace("\"", "\\\""), "\"size\": 3") + "]}";
+            List<ObjectEvent> events = S3EventParser.parse(
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(body), S3EventParser.KeyEncoding.PLAIN);
+
+            assertThat(events).singleElement().satisfies(e -> {
+                assertThat(e.key()).isEqualTo(key);
+                assertThat(e.bucket()).isEqualTo("uploads");
+                assertThat(e.eventType()).isEqualTo(EventType.CREATED);
+            });
+        }
+
+        @Test
+        void formEncodedStaysTheDefault() throws Exception {
+            String body = "{\"Records\": [" + record("s3:ObjectCreated:Put", "uploads", "a+b%41", "") + "]}";
+            assertThat(S3EventParser.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(body)))
+                    .singleElement().extracting(ObjectEvent::key).isEqualTo("a bA");
+        }
+    }
 }
