@@ -5,6 +5,7 @@ import dev.sluice.core.event.EventType;
 import dev.sluice.core.event.ObjectEvent;
 import dev.sluice.core.store.ObjectInfo;
 import dev.sluice.core.store.ObjectStore;
+import dev.sluice.core.trigger.AcknowledgedObjects;
 import dev.sluice.core.trigger.Acknowledgement;
 import dev.sluice.core.trigger.EventSink;
 import dev.sluice.core.trigger.Trigger;
@@ -43,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class PollingTrigger implements Trigger {
     private static final Logger LOG = LoggerFactory.getLogger(PollingTrigger.class);
+    /** The state file's format (its JSON says which trigger wrote it). */
+    static final String STATE_FORMAT = "sluice-poll-state/1";
     public static final Duration DEFAULT_REDELIVER_AFTER = Duration.ofMinutes(30);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -63,7 +66,7 @@ public final class PollingTrigger implements Trigger {
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
     private final Map<String, String> failingBuckets = new ConcurrentHashMap<>();
     private final Object roundLock = new Object();
-    private volatile PollState state;
+    private volatile AcknowledgedObjects state;
     private volatile EventSink sink;
     private volatile long round;
     private volatile boolean closed;
@@ -103,7 +106,8 @@ public final class PollingTrigger implements Trigger {
         if (this.sink != null) {
             throw new IllegalStateException("The polling trigger is already started.");
         }
-        state = PollState.load(settings.stateFile(), settings.buckets(), settings.prefix());
+        state = AcknowledgedObjects.load(settings.stateFile(), STATE_FORMAT, "poll", settings.buckets(),
+                settings.prefix());
         this.sink = sink;
         LOG.info("Polling trigger {}: remembers {} object(s) from {}", name(), state.size(), settings.stateFile());
         if (scheduled()) {
@@ -166,7 +170,7 @@ public final class PollingTrigger implements Trigger {
 
     /** Lists one bucket and emits its events; false when the listing failed. */
     private boolean pollBucket(String bucket, long current, int[] counts) throws InterruptedException {
-        Map<String, PollState.Seen> seen = state.bucket(bucket);
+        Map<String, AcknowledgedObjects.Seen> seen = state.bucket(bucket);
         try (Stream<ObjectInfo> objects = store.list(bucket, settings.prefix())) {
             Iterator<ObjectInfo> listing = objects.iterator();
             while (listing.hasNext()) {
@@ -175,10 +179,10 @@ public final class PollingTrigger implements Trigger {
                     continue;
                 }
                 String fingerprint = fingerprint(object);
-                PollState.Seen known = seen.get(object.key());
+                AcknowledgedObjects.Seen known = seen.get(object.key());
                 if (known != null) {
-                    known.round = current;
-                    if (known.fingerprint.equals(fingerprint)) {
+                    known.listedIn(current);
+                    if (known.fingerprint().equals(fingerprint)) {
                         continue;
                     }
                 }
@@ -203,9 +207,9 @@ public final class PollingTrigger implements Trigger {
             LOG.info("Listing s3://{}/{} works again", bucket, settings.prefix());
         }
         // The listing was complete: what it did not contain is gone.
-        for (Map.Entry<String, PollState.Seen> entry : seen.entrySet()) {
-            PollState.Seen known = entry.getValue();
-            if (known.round < current && emit(removed(bucket, entry.getKey()), known.fingerprint)) {
+        for (Map.Entry<String, AcknowledgedObjects.Seen> entry : seen.entrySet()) {
+            AcknowledgedObjects.Seen known = entry.getValue();
+            if (known.round() < current && emit(removed(bucket, entry.getKey()), known.fingerprint())) {
                 counts[1]++;
             }
         }
@@ -279,7 +283,7 @@ public final class PollingTrigger implements Trigger {
 
     /** Objects whose acknowledged state is remembered. */
     public long remembered() {
-        PollState current = state;
+        AcknowledgedObjects current = state;
         return current == null ? 0 : current.size();
     }
 
@@ -289,7 +293,7 @@ public final class PollingTrigger implements Trigger {
     }
 
     private void saveIfChanged() {
-        PollState current = state;
+        AcknowledgedObjects current = state;
         if (current == null || !current.dirty()) {
             return;
         }

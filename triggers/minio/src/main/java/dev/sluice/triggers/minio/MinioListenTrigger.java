@@ -6,6 +6,7 @@ import dev.sluice.core.event.EventType;
 import dev.sluice.core.event.ObjectEvent;
 import dev.sluice.core.store.ObjectInfo;
 import dev.sluice.core.store.ObjectStore;
+import dev.sluice.core.trigger.AcknowledgedObjects;
 import dev.sluice.core.trigger.Acknowledgement;
 import dev.sluice.core.trigger.EventSink;
 import dev.sluice.core.trigger.Trigger;
@@ -67,6 +68,8 @@ import org.slf4j.LoggerFactory;
  * in the background). Keys in the stream are taken as they are: MinIO's listen API does not URL-encode them.
  */
 public final class MinioListenTrigger implements Trigger {
+    /** The state file's format (its JSON says which trigger wrote it). */
+    static final String STATE_FORMAT = "sluice-listen-state/1";
     private static final Logger LOG = LoggerFactory.getLogger(MinioListenTrigger.class);
     /** How long an event may stay neither acked nor nacked before a reconcile emits it again. */
     public static final Duration DEFAULT_REDELIVER_AFTER = Duration.ofMinutes(30);
@@ -99,7 +102,7 @@ public final class MinioListenTrigger implements Trigger {
     private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
     private final AtomicLong reconciles = new AtomicLong();
-    private volatile ListenState state;
+    private volatile AcknowledgedObjects state;
     private volatile EventSink sink;
     private volatile boolean closed;
     private ScheduledExecutorService timer;
@@ -154,7 +157,8 @@ public final class MinioListenTrigger implements Trigger {
             if (this.sink != null) {
                 throw new IllegalStateException("The listen trigger is already started.");
             }
-            state = ListenState.load(settings.stateFile(), settings.buckets(), settings.prefix());
+            state = AcknowledgedObjects.load(settings.stateFile(), STATE_FORMAT, "listen", settings.buckets(),
+                    settings.prefix());
             this.sink = sink;
             timer = Executors.newSingleThreadScheduledExecutor(daemon("sluice-listen-timer"));
             // With its own default executor: cancelling an exchange (which closes its connection) runs there, so
@@ -447,7 +451,7 @@ public final class MinioListenTrigger implements Trigger {
     private void reconcile(String bucket) throws InterruptedException {
         overflowing.remove(bucket);
         long current = generation.incrementAndGet();
-        Map<String, ListenState.Seen> seen = state.bucket(bucket);
+        Map<String, AcknowledgedObjects.Seen> seen = state.bucket(bucket);
         boolean wantCreated = settings.events().contains(EventType.CREATED);
         boolean wantRemoved = settings.events().contains(EventType.REMOVED);
         int created = 0;
@@ -460,10 +464,10 @@ public final class MinioListenTrigger implements Trigger {
                     continue;
                 }
                 String fingerprint = fingerprint(object);
-                ListenState.Seen known = seen.get(object.key());
+                AcknowledgedObjects.Seen known = seen.get(object.key());
                 if (known != null) {
-                    known.generation = current;
-                    if (known.fingerprint.equals(fingerprint)) {
+                    known.listedIn(current);
+                    if (known.fingerprint().equals(fingerprint)) {
                         continue;
                     }
                 }
@@ -483,12 +487,12 @@ public final class MinioListenTrigger implements Trigger {
             return;
         }
         // The listing was complete: what it did not contain is gone.
-        for (Map.Entry<String, ListenState.Seen> entry : seen.entrySet()) {
-            ListenState.Seen known = entry.getValue();
-            if (known.generation < current) {
+        for (Map.Entry<String, AcknowledgedObjects.Seen> entry : seen.entrySet()) {
+            AcknowledgedObjects.Seen known = entry.getValue();
+            if (known.round() < current) {
                 if (!wantRemoved) {
-                    state.forget(bucket, entry.getKey(), known.fingerprint);
-                } else if (emit(removed(bucket, entry.getKey()), known.fingerprint)) {
+                    state.forget(bucket, entry.getKey(), known.fingerprint());
+                } else if (emit(removed(bucket, entry.getKey()), known.fingerprint())) {
                     removed++;
                 }
             }
@@ -574,7 +578,7 @@ public final class MinioListenTrigger implements Trigger {
     // ---- state and closing --------------------------------------------------------------------------------------
 
     private void saveIfChanged() {
-        ListenState current = state;
+        AcknowledgedObjects current = state;
         if (current == null || !current.dirty()) {
             return;
         }
@@ -588,7 +592,7 @@ public final class MinioListenTrigger implements Trigger {
 
     /** Acknowledged objects that are remembered. */
     public long remembered() {
-        ListenState current = state;
+        AcknowledgedObjects current = state;
         return current == null ? 0 : current.size();
     }
 

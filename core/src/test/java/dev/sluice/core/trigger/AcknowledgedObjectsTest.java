@@ -1,4 +1,4 @@
-package dev.sluice.triggers;
+package dev.sluice.core.trigger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,21 +12,23 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class PollStateTest {
+class AcknowledgedObjectsTest {
+    private static final String FORMAT = "sluice-poll-state/1";
+
     @TempDir
     Path dir;
 
     @Test
     void savesAndLoadsKeysOfEveryKind() throws Exception {
         Path file = dir.resolve("state/poll.json");
-        PollState state = new PollState();
+        AcknowledgedObjects state = new AcknowledgedObjects(FORMAT, "poll");
         state.remember("uploads", "photos/2024 summer/beach+sunset ü.jpg", "5d41402abc4b2a76b9719d911017c592", 1);
         state.remember("uploads", "quote\"and\\backslash\nnewline.txt", "e1", 1);
         state.remember("uploads", "../../etc/passwd", "e2", 1);
         state.remember("archive", "a.pdf", "a3b6c2f1e8d94b7f0c1d2e3f4a5b6c7d-3", 1);
 
         state.save(file);
-        PollState loaded = PollState.load(file, List.of("uploads", "archive"), "");
+        AcknowledgedObjects loaded = AcknowledgedObjects.load(file, FORMAT, "poll", List.of("uploads", "archive"), "");
 
         assertThat(loaded.size()).isEqualTo(4);
         assertThat(loaded.fingerprint("uploads", "photos/2024 summer/beach+sunset ü.jpg"))
@@ -44,22 +46,25 @@ class PollStateTest {
     @Test
     void saveReplacesThePreviousState() throws Exception {
         Path file = dir.resolve("poll.json");
-        PollState state = new PollState();
+        AcknowledgedObjects state = new AcknowledgedObjects(FORMAT, "poll");
         state.remember("uploads", "a.jpg", "e1", 1);
         state.save(file);
         state.remember("uploads", "a.jpg", "e2", 2);
         state.forget("uploads", "b.jpg", "x");
         state.save(file);
 
-        assertThat(PollState.load(file, List.of("uploads"), "").fingerprint("uploads", "a.jpg")).isEqualTo("e2");
+        assertThat(AcknowledgedObjects.load(file, FORMAT, "poll", List.of("uploads"), "").fingerprint("uploads", "a.jpg")).isEqualTo("e2");
     }
 
     @Test
     void forgetKeepsAnObjectThatCameBackWithAnotherFingerprint() {
-        PollState state = new PollState();
+        AcknowledgedObjects state = new AcknowledgedObjects(FORMAT, "poll");
         state.remember("uploads", "a.jpg", "new", 3);
 
         state.forget("uploads", "a.jpg", "old");
+        assertThat(state.fingerprint("uploads", "a.jpg")).isEqualTo("new");
+
+        state.forget("uploads", "a.jpg", null); // nothing was remembered when the removal was emitted
         assertThat(state.fingerprint("uploads", "a.jpg")).isEqualTo("new");
 
         state.forget("uploads", "a.jpg", "new");
@@ -69,13 +74,13 @@ class PollStateTest {
     @Test
     void loadKeepsOnlyPolledBucketsAndPrefix() throws Exception {
         Path file = dir.resolve("poll.json");
-        PollState state = new PollState();
+        AcknowledgedObjects state = new AcknowledgedObjects(FORMAT, "poll");
         state.remember("uploads", "in/a.jpg", "e1", 1);
         state.remember("uploads", "out/b.jpg", "e2", 1);
         state.remember("old-bucket", "in/c.jpg", "e3", 1);
         state.save(file);
 
-        PollState loaded = PollState.load(file, List.of("uploads"), "in/");
+        AcknowledgedObjects loaded = AcknowledgedObjects.load(file, FORMAT, "poll", List.of("uploads"), "in/");
 
         assertThat(loaded.size()).isEqualTo(1);
         assertThat(loaded.fingerprint("uploads", "in/a.jpg")).isEqualTo("e1");
@@ -83,7 +88,7 @@ class PollStateTest {
 
     @Test
     void missingFileIsAnEmptyState() {
-        assertThat(PollState.load(dir.resolve("none.json"), List.of("uploads"), "").size()).isZero();
+        assertThat(AcknowledgedObjects.load(dir.resolve("none.json"), FORMAT, "poll", List.of("uploads"), "").size()).isZero();
     }
 
     @Test
@@ -93,11 +98,11 @@ class PollStateTest {
         Path foreign = dir.resolve("foreign.json");
         Files.writeString(foreign, "{\"format\":\"something-else/7\",\"buckets\":{}}");
 
-        assertThatThrownBy(() -> PollState.load(truncated, List.of("uploads"), ""))
+        assertThatThrownBy(() -> AcknowledgedObjects.load(truncated, FORMAT, "poll", List.of("uploads"), ""))
                 .isInstanceOf(SluiceException.class)
-                .hasMessageContaining(truncated.toString())
+                .hasMessageContaining("The poll state file " + truncated)
                 .hasMessageContaining("delete it");
-        assertThatThrownBy(() -> PollState.load(foreign, List.of("uploads"), ""))
+        assertThatThrownBy(() -> AcknowledgedObjects.load(foreign, FORMAT, "poll", List.of("uploads"), ""))
                 .isInstanceOf(SluiceException.class)
                 .hasMessageContaining("unknown format");
     }

@@ -1,4 +1,4 @@
-package dev.sluice.triggers;
+package dev.sluice.core.trigger;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -21,36 +21,64 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the polling trigger has seen and had acknowledged: per bucket, each object key with its fingerprint (the
- * eTag). Kept in memory as one small entry per object and saved as JSON, streamed both ways so that millions
- * of keys cost no more than the map itself:
+ * What a listing trigger (polling, the listen API's reconcile) has had acknowledged: per bucket, each object key
+ * with its fingerprint (the eTag). A listing is compared against it; only acknowledgements change it, so whatever
+ * was not finished before a crash, restart or dropped stream is emitted again. Saved as JSON, streamed both ways
+ * so that millions of keys cost no more than the map itself:
  * <pre>{"format":"sluice-poll-state/1","buckets":{"uploads":{"photos/a.jpg":"9b2cf535f27731c974343645a3985328"}}}</pre>
+ * Each trigger has its own {@code format}, so that two triggers never read each other's file.
  */
-final class PollState {
-    static final String FORMAT = "sluice-poll-state/1";
+public final class AcknowledgedObjects {
     private static final JsonFactory JSON = new JsonFactory();
 
-    /** One object: its acknowledged fingerprint, and the last round whose listing contained it. */
-    static final class Seen {
-        volatile String fingerprint;
-        volatile long round;
+    /** One object: its acknowledged fingerprint, and the last round (listing) that saw it or acknowledged it. */
+    public static final class Seen {
+        private volatile String fingerprint;
+        private volatile long round;
 
         Seen(String fingerprint, long round) {
             this.fingerprint = fingerprint;
             this.round = round;
         }
+
+        public String fingerprint() {
+            return fingerprint;
+        }
+
+        public long round() {
+            return round;
+        }
+
+        /** Notes that the listing of {@code round} contained the object. */
+        public void listedIn(long round) {
+            this.round = round;
+        }
     }
+
+    private final String format;
+    private final String owner;
 
     private final Map<String, ConcurrentHashMap<String, Seen>> buckets = new ConcurrentHashMap<>();
     private volatile boolean dirty;
 
+    /**
+     * An empty state.
+     *
+     * @param format the file's format name, e.g. {@code sluice-poll-state/1}
+     * @param owner  the trigger, for messages, e.g. {@code poll}
+     */
+    public AcknowledgedObjects(String format, String owner) {
+        this.format = format;
+        this.owner = owner;
+    }
+
     /** The objects of one bucket (created empty on first use); safe to use from any thread. */
-    ConcurrentHashMap<String, Seen> bucket(String bucket) {
+    public ConcurrentHashMap<String, Seen> bucket(String bucket) {
         return buckets.computeIfAbsent(bucket, b -> new ConcurrentHashMap<>());
     }
 
-    /** Records an acknowledged created/changed object. */
-    void remember(String bucket, String key, String fingerprint, long round) {
+    /** Records an acknowledged created or changed object. */
+    public void remember(String bucket, String key, String fingerprint, long round) {
         bucket(bucket).compute(key, (k, seen) -> {
             if (seen == null) {
                 return new Seen(fingerprint, round);
@@ -62,43 +90,51 @@ final class PollState {
         dirty = true;
     }
 
-    /** Forgets an acknowledged removal, unless the object came back with another fingerprint meanwhile. */
-    void forget(String bucket, String key, String fingerprint) {
+    /**
+     * Forgets an acknowledged removal, unless the object came back with another fingerprint meanwhile
+     * ({@code fingerprint} is what was remembered when the removal was emitted, {@code null} for nothing).
+     */
+    public void forget(String bucket, String key, String fingerprint) {
+        if (fingerprint == null) {
+            return;
+        }
         bucket(bucket).computeIfPresent(key, (k, seen) -> seen.fingerprint.equals(fingerprint) ? null : seen);
         dirty = true;
     }
 
-    String fingerprint(String bucket, String key) {
+    /** The acknowledged fingerprint, or {@code null}. */
+    public String fingerprint(String bucket, String key) {
         Seen seen = bucket(bucket).get(key);
         return seen == null ? null : seen.fingerprint;
     }
 
-    long size() {
+    public long size() {
         return buckets.values().stream().mapToLong(Map::size).sum();
     }
 
-    boolean dirty() {
+    public boolean dirty() {
         return dirty;
     }
 
     /**
      * Loads the state saved in {@code file}, keeping only the given buckets and keys under {@code prefix} (what
-     * the configuration no longer polls is dropped). A missing file is an empty state.
+     * the configuration no longer listens to is dropped). A missing file is an empty state.
      */
-    static PollState load(Path file, Collection<String> wantedBuckets, String prefix) {
-        PollState state = new PollState();
+    public static AcknowledgedObjects load(Path file, String format, String owner, Collection<String> wantedBuckets,
+                                           String prefix) {
+        AcknowledgedObjects state = new AcknowledgedObjects(format, owner);
         if (!Files.exists(file)) {
             return state;
         }
         try (InputStream in = Files.newInputStream(file); JsonParser parser = JSON.createParser(in)) {
-            expect(parser, JsonToken.START_OBJECT, file);
+            state.expect(parser, JsonToken.START_OBJECT, file);
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String field = parser.currentName();
                 JsonToken value = parser.nextToken();
                 if ("format".equals(field)) {
-                    if (!FORMAT.equals(parser.getText())) {
-                        throw corrupt(file, "unknown format \"" + parser.getText() + "\" (expected " + FORMAT + ")",
-                                null);
+                    if (!format.equals(parser.getText())) {
+                        throw state.corrupt(file, "unknown format \"" + parser.getText() + "\" (expected " + format
+                                + ")", null);
                     }
                 } else if ("buckets".equals(field) && value == JsonToken.START_OBJECT) {
                     readBuckets(parser, state, wantedBuckets, prefix, file);
@@ -107,22 +143,22 @@ final class PollState {
                 }
             }
         } catch (IOException e) {
-            throw corrupt(file, e.getMessage(), e);
+            throw state.corrupt(file, e.getMessage(), e);
         }
         state.dirty = false;
         return state;
     }
 
-    private static void readBuckets(JsonParser parser, PollState state, Collection<String> wantedBuckets,
+    private static void readBuckets(JsonParser parser, AcknowledgedObjects state, Collection<String> wantedBuckets,
                                     String prefix, Path file) throws IOException {
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String bucket = parser.currentName();
-            expect(parser, JsonToken.START_OBJECT, file);
+            state.expect(parser, JsonToken.START_OBJECT, file);
             boolean wanted = wantedBuckets.contains(bucket);
             Map<String, Seen> objects = wanted ? state.bucket(bucket) : null;
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String key = parser.currentName();
-                expect(parser, JsonToken.VALUE_STRING, file);
+                state.expect(parser, JsonToken.VALUE_STRING, file);
                 if (wanted && key.startsWith(prefix)) {
                     objects.put(key, new Seen(parser.getText(), 0));
                 }
@@ -130,7 +166,7 @@ final class PollState {
         }
     }
 
-    private static void expect(JsonParser parser, JsonToken token, Path file) throws IOException {
+    private void expect(JsonParser parser, JsonToken token, Path file) throws IOException {
         JsonToken actual = parser.nextToken();
         if (actual != token) {
             throw corrupt(file, "expected " + token + " but found " + actual + " at "
@@ -138,14 +174,14 @@ final class PollState {
         }
     }
 
-    private static SluiceException corrupt(Path file, String detail, Throwable cause) {
-        return new SluiceException("The poll state file " + file + " cannot be read (" + detail + "). It is only"
+    private SluiceException corrupt(Path file, String detail, Throwable cause) {
+        return new SluiceException("The " + owner + " state file " + file + " cannot be read (" + detail + "). It is only"
                 + " written by Sluice, atomically; if it was edited, restore it, or delete it to treat every object"
                 + " as new (processing is idempotent, so this only costs time).", cause);
     }
 
     /** Writes the state to a temporary file beside {@code file}, then renames it over {@code file}. */
-    synchronized void save(Path file) throws IOException {
+    public synchronized void save(Path file) throws IOException {
         dirty = false; // cleared first: a change made while writing marks it dirty again
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
@@ -157,7 +193,7 @@ final class PollState {
                 try (JsonGenerator json = JSON.createGenerator(out)
                         .configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false)) {
                     json.writeStartObject();
-                    json.writeStringField("format", FORMAT);
+                    json.writeStringField("format", format);
                     json.writeObjectFieldStart("buckets");
                     for (Map.Entry<String, ConcurrentHashMap<String, Seen>> bucket : buckets.entrySet()) {
                         json.writeObjectFieldStart(bucket.getKey());
