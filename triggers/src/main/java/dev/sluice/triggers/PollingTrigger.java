@@ -1,17 +1,15 @@
 package dev.sluice.triggers;
 
 import dev.sluice.core.config.PollSettings;
-import dev.sluice.core.event.EventType;
 import dev.sluice.core.event.ObjectEvent;
 import dev.sluice.core.store.ObjectInfo;
 import dev.sluice.core.store.ObjectStore;
 import dev.sluice.core.trigger.AcknowledgedObjects;
-import dev.sluice.core.trigger.Acknowledgement;
+import dev.sluice.core.trigger.AcknowledgingEmitter;
 import dev.sluice.core.trigger.EventSink;
 import dev.sluice.core.trigger.Trigger;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -56,14 +54,10 @@ public final class PollingTrigger implements Trigger {
         }
     }
 
-    /** An event handed to the sink and not yet acked or nacked. */
-    private record InFlight(EventType type, String fingerprint, long emittedNanos) {
-    }
 
     private final ObjectStore store;
     private final PollSettings settings;
-    private final Duration redeliverAfter;
-    private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
+    private final AcknowledgingEmitter emitter;
     private final Map<String, String> failingBuckets = new ConcurrentHashMap<>();
     private final Object roundLock = new Object();
     private volatile AcknowledgedObjects state;
@@ -82,7 +76,19 @@ public final class PollingTrigger implements Trigger {
     public PollingTrigger(ObjectStore store, PollSettings settings, Duration redeliverAfter) {
         this.store = Objects.requireNonNull(store, "store");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.redeliverAfter = Objects.requireNonNull(redeliverAfter, "redeliverAfter");
+        this.emitter = new AcknowledgingEmitter(redeliverAfter, new AcknowledgingEmitter.OnFailure() {
+            @Override
+            public void nacked(ObjectEvent event, String reason) {
+                LOG.warn("Event for {} was not processed ({}); the next poll round emits it again.",
+                        event.location(), reason);
+            }
+
+            @Override
+            public void refused(ObjectEvent event, RuntimeException error) {
+                LOG.error("The sink refused the event for {}; the next poll round emits it again: {}",
+                        event.location(), error.toString());
+            }
+        });
         Objects.requireNonNull(settings.stateFile(), "settings.stateFile");
         if (settings.buckets().isEmpty()) {
             throw new IllegalArgumentException("Name at least one bucket to poll.");
@@ -178,7 +184,7 @@ public final class PollingTrigger implements Trigger {
                 if (isFolderMarker(object)) {
                     continue;
                 }
-                String fingerprint = fingerprint(object);
+                String fingerprint = AcknowledgingEmitter.fingerprint(object);
                 AcknowledgedObjects.Seen known = seen.get(object.key());
                 if (known != null) {
                     known.listedIn(current);
@@ -186,7 +192,7 @@ public final class PollingTrigger implements Trigger {
                         continue;
                     }
                 }
-                if (emit(created(bucket, object), fingerprint)) {
+                if (emit(AcknowledgingEmitter.created(bucket, object), fingerprint)) {
                     counts[0]++;
                 }
             }
@@ -209,7 +215,8 @@ public final class PollingTrigger implements Trigger {
         // The listing was complete: what it did not contain is gone.
         for (Map.Entry<String, AcknowledgedObjects.Seen> entry : seen.entrySet()) {
             AcknowledgedObjects.Seen known = entry.getValue();
-            if (known.round() < current && emit(removed(bucket, entry.getKey()), known.fingerprint())) {
+            if (known.round() < current
+                    && emit(AcknowledgingEmitter.removed(bucket, entry.getKey()), known.fingerprint())) {
                 counts[1]++;
             }
         }
@@ -218,51 +225,8 @@ public final class PollingTrigger implements Trigger {
 
     /** Hands the event to the sink unless the same event is still being processed; true when handed over. */
     private boolean emit(ObjectEvent event, String fingerprint) throws InterruptedException {
-        String id = event.bucket() + "/" + event.key();
-        InFlight previous = inFlight.get(id);
-        if (previous != null && previous.type() == event.eventType() && previous.fingerprint().equals(fingerprint)
-                && System.nanoTime() - previous.emittedNanos() < redeliverAfter.toNanos()) {
-            return false;
-        }
-        InFlight mine = new InFlight(event.eventType(), fingerprint, System.nanoTime());
-        inFlight.put(id, mine);
         long emittedInRound = round;
-        try {
-            sink.accept(event, new Acknowledgement() {
-                @Override
-                public void ack() {
-                    if (event.eventType() == EventType.REMOVED) {
-                        state.forget(event.bucket(), event.key(), fingerprint);
-                    } else {
-                        state.remember(event.bucket(), event.key(), fingerprint, Math.max(round, emittedInRound));
-                    }
-                    inFlight.remove(id, mine);
-                }
-
-                @Override
-                public void nack(String reason) {
-                    inFlight.remove(id, mine);
-                    LOG.warn("Event for {} was not processed ({}); the next poll round emits it again.",
-                            event.location(), reason);
-                }
-            });
-        } catch (RuntimeException e) {
-            inFlight.remove(id, mine);
-            LOG.error("The sink refused the event for {}; the next poll round emits it again: {}",
-                    event.location(), e.toString());
-            return false;
-        }
-        return true;
-    }
-
-    private static ObjectEvent created(String bucket, ObjectInfo object) {
-        return new ObjectEvent(bucket, object.key(), object.size(), object.eTag(), object.contentType(),
-                EventType.CREATED, "ObjectCreated:Put", object.lastModified(), null, null, object.userMetadata());
-    }
-
-    private static ObjectEvent removed(String bucket, String key) {
-        return new ObjectEvent(bucket, key, -1, null, null, EventType.REMOVED, "ObjectRemoved:Delete",
-                Instant.now(), null, null, Map.of());
+        return emitter.emit(sink, state, event, fingerprint, () -> Math.max(round, emittedInRound));
     }
 
     /**
@@ -273,14 +237,6 @@ public final class PollingTrigger implements Trigger {
         return object.key().endsWith("/");
     }
 
-    /** The eTag; stores that list no eTag are compared on size and modification time instead. */
-    static String fingerprint(ObjectInfo object) {
-        if (object.eTag() != null && !object.eTag().isBlank()) {
-            return object.eTag();
-        }
-        return "~" + object.size() + "@" + (object.lastModified() == null ? "" : object.lastModified().toEpochMilli());
-    }
-
     /** Objects whose acknowledged state is remembered. */
     public long remembered() {
         AcknowledgedObjects current = state;
@@ -289,7 +245,7 @@ public final class PollingTrigger implements Trigger {
 
     /** Events handed to the sink that are neither acked nor nacked yet. */
     public int inFlight() {
-        return inFlight.size();
+        return emitter.inFlight();
     }
 
     private void saveIfChanged() {

@@ -175,9 +175,9 @@ public final class AcknowledgedObjects {
     }
 
     private SluiceException corrupt(Path file, String detail, Throwable cause) {
-        return new SluiceException("The " + owner + " state file " + file + " cannot be read (" + detail + "). It is only"
-                + " written by Sluice, atomically; if it was edited, restore it, or delete it to treat every object"
-                + " as new (processing is idempotent, so this only costs time).", cause);
+        return new SluiceException("The " + owner + " state file " + file + " cannot be read (" + detail + ")."
+                + " It is only written by Sluice, atomically; if it was edited, restore it, or delete it to treat every"
+                + " object as new (processing is idempotent, so this only costs time).", cause);
     }
 
     /** Writes the state to a temporary file beside {@code file}, then renames it over {@code file}. */

@@ -7,14 +7,13 @@ import dev.sluice.core.event.ObjectEvent;
 import dev.sluice.core.store.ObjectInfo;
 import dev.sluice.core.store.ObjectStore;
 import dev.sluice.core.trigger.AcknowledgedObjects;
-import dev.sluice.core.trigger.Acknowledgement;
+import dev.sluice.core.trigger.AcknowledgingEmitter;
 import dev.sluice.core.trigger.EventSink;
 import dev.sluice.core.trigger.Trigger;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -84,14 +83,10 @@ public final class MinioListenTrigger implements Trigger {
         static final Work WAKE = new Work(null);
     }
 
-    /** An event handed to the sink and not yet acked or nacked. */
-    private record InFlight(EventType type, String fingerprint, long emittedNanos) {
-    }
-
     private final ObjectStore store;
     private final ListenEndpoint endpoint;
     private final ListenSettings settings;
-    private final Duration redeliverAfter;
+    private final AcknowledgingEmitter emitter;
     private final Backoff backoff;
     private final int ping;
     private final Map<String, BucketListener> listeners = new LinkedHashMap<>();
@@ -99,7 +94,6 @@ public final class MinioListenTrigger implements Trigger {
     private final BlockingQueue<Work> work;
     private final Set<String> reconcileWanted = ConcurrentHashMap.newKeySet();
     private final Set<String> overflowing = ConcurrentHashMap.newKeySet();
-    private final Map<String, InFlight> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
     private final AtomicLong reconciles = new AtomicLong();
     private volatile AcknowledgedObjects state;
@@ -130,7 +124,22 @@ public final class MinioListenTrigger implements Trigger {
         this.store = Objects.requireNonNull(store, "store");
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.redeliverAfter = Objects.requireNonNull(redeliverAfter, "redeliverAfter");
+        this.emitter = new AcknowledgingEmitter(redeliverAfter, new AcknowledgingEmitter.OnFailure() {
+            @Override
+            public void nacked(ObjectEvent event, String reason) {
+                LOG.warn("Event for {} was not processed ({}); s3://{} is listed again in {} s, which emits it"
+                        + " again.", event.location(), reason, event.bucket(),
+                        settings.maxReconnectDelay().toSeconds());
+                requestReconcileLater(event.bucket());
+            }
+
+            @Override
+            public void refused(ObjectEvent event, RuntimeException error) {
+                LOG.error("The sink refused the event for {}; s3://{} is listed again in {} s: {}", event.location(),
+                        event.bucket(), settings.maxReconnectDelay().toSeconds(), error.toString());
+                requestReconcileLater(event.bucket());
+            }
+        });
         this.backoff = new Backoff(settings.reconnectDelay(), settings.maxReconnectDelay());
         // MinIO sends its first bytes, and with them the response headers, at the first keep-alive.
         this.ping = (int) Math.max(1, Math.min(5, settings.idleTimeout().toSeconds() / 3));
@@ -463,7 +472,7 @@ public final class MinioListenTrigger implements Trigger {
                 if (isFolderMarker(object.key())) {
                     continue;
                 }
-                String fingerprint = fingerprint(object);
+                String fingerprint = AcknowledgingEmitter.fingerprint(object);
                 AcknowledgedObjects.Seen known = seen.get(object.key());
                 if (known != null) {
                     known.listedIn(current);
@@ -473,7 +482,7 @@ public final class MinioListenTrigger implements Trigger {
                 }
                 if (!wantCreated) {
                     state.remember(bucket, object.key(), fingerprint, current); // needed to notice removals
-                } else if (emit(created(bucket, object), fingerprint)) {
+                } else if (emit(AcknowledgingEmitter.created(bucket, object), fingerprint)) {
                     created++;
                 }
             }
@@ -492,7 +501,7 @@ public final class MinioListenTrigger implements Trigger {
             if (known.round() < current) {
                 if (!wantRemoved) {
                     state.forget(bucket, entry.getKey(), known.fingerprint());
-                } else if (emit(removed(bucket, entry.getKey()), known.fingerprint())) {
+                } else if (emit(AcknowledgingEmitter.removed(bucket, entry.getKey()), known.fingerprint())) {
                     removed++;
                 }
             }
@@ -508,67 +517,12 @@ public final class MinioListenTrigger implements Trigger {
 
     /** Hands the event to the sink unless the same event is still being processed; true when handed over. */
     private boolean emit(ObjectEvent event, String fingerprint) throws InterruptedException {
-        String id = event.bucket() + "/" + event.key();
-        InFlight previous = inFlight.get(id);
-        if (previous != null && previous.type() == event.eventType()
-                && Objects.equals(previous.fingerprint(), fingerprint)
-                && System.nanoTime() - previous.emittedNanos() < redeliverAfter.toNanos()) {
-            return false;
-        }
-        InFlight mine = new InFlight(event.eventType(), fingerprint, System.nanoTime());
-        inFlight.put(id, mine);
-        try {
-            sink.accept(event, new Acknowledgement() {
-                @Override
-                public void ack() {
-                    if (event.eventType() == EventType.REMOVED) {
-                        state.forget(event.bucket(), event.key(), fingerprint);
-                    } else {
-                        state.remember(event.bucket(), event.key(), fingerprint, generation.get());
-                    }
-                    inFlight.remove(id, mine);
-                }
-
-                @Override
-                public void nack(String reason) {
-                    inFlight.remove(id, mine);
-                    LOG.warn("Event for {} was not processed ({}); s3://{} is listed again in {} s, which emits it"
-                            + " again.", event.location(), reason, event.bucket(),
-                            settings.maxReconnectDelay().toSeconds());
-                    requestReconcileLater(event.bucket());
-                }
-            });
-        } catch (RuntimeException e) {
-            inFlight.remove(id, mine);
-            LOG.error("The sink refused the event for {}; s3://{} is listed again in {} s: {}", event.location(),
-                    event.bucket(), settings.maxReconnectDelay().toSeconds(), e.toString());
-            requestReconcileLater(event.bucket());
-            return false;
-        }
-        return true;
-    }
-
-    private static ObjectEvent created(String bucket, ObjectInfo object) {
-        return new ObjectEvent(bucket, object.key(), object.size(), object.eTag(), object.contentType(),
-                EventType.CREATED, "ObjectCreated:Put", object.lastModified(), null, null, object.userMetadata());
-    }
-
-    private static ObjectEvent removed(String bucket, String key) {
-        return new ObjectEvent(bucket, key, -1, null, null, EventType.REMOVED, "ObjectRemoved:Delete",
-                Instant.now(), null, null, Map.of());
+        return emitter.emit(sink, state, event, fingerprint, generation::get);
     }
 
     /** A "folder" made by a console (an empty object whose key ends in {@code /}): nothing to process. */
     private static boolean isFolderMarker(String key) {
         return key.endsWith("/");
-    }
-
-    /** The eTag; objects without one are compared on size and modification time instead. */
-    static String fingerprint(ObjectInfo object) {
-        if (object.eTag() != null && !object.eTag().isBlank()) {
-            return object.eTag();
-        }
-        return "~" + object.size() + "@" + (object.lastModified() == null ? "" : object.lastModified().toEpochMilli());
     }
 
     private static String fingerprint(ObjectEvent event) {
@@ -598,7 +552,7 @@ public final class MinioListenTrigger implements Trigger {
 
     /** Events handed to the sink that are neither acked nor nacked yet. */
     public int inFlight() {
-        return inFlight.size();
+        return emitter.inFlight();
     }
 
     /** Completed reconciles (listings compared with the state) since start. */
