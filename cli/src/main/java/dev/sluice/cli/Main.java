@@ -1,16 +1,36 @@
 package dev.sluice.cli;
 
 import dev.sluice.core.SluiceException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code sluice} command. */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Serverless data processing on your own object store: uploads trigger functions.",
-        subcommands = {ServeCommand.class, WorkerCommand.class, InvokeCommand.class, BackfillCommand.class, FunctionsCommand.class, ConfigCommand.class,
-                RetryCommand.class, WarmupCommand.class, MinioCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Serverless data processing on your own object store: uploads trigger functions.")
 public final class Main {
+
+    /**
+     * The subcommands by name, in the order help lists them. Picocli reads a command's options by reflection when
+     * it is added, which costs a one-shot {@code sluice invoke} a noticeable part of its start-up; so a command
+     * line that names its subcommand gets only that one, and everything else (help, a typo) gets them all.
+     */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+
+    static {
+        SUBCOMMANDS.put("serve", ServeCommand::new);
+        SUBCOMMANDS.put("worker", WorkerCommand::new);
+        SUBCOMMANDS.put("invoke", InvokeCommand::new);
+        SUBCOMMANDS.put("backfill", BackfillCommand::new);
+        SUBCOMMANDS.put("functions", FunctionsCommand::new);
+        SUBCOMMANDS.put("config", ConfigCommand::new);
+        SUBCOMMANDS.put("retry", RetryCommand::new);
+        SUBCOMMANDS.put("warmup", WarmupCommand::new);
+        SUBCOMMANDS.put("minio", MinioCommand::new);
+        SUBCOMMANDS.put("help", CommandLine.HelpCommand::new);
+    }
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -18,12 +38,23 @@ public final class Main {
 
     /** Runs a command line and returns its exit code: 0 done, 1 some work failed, 2 usage or config error. */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        return commandLine(args).execute(args);
     }
 
-    /** The configured command line, for callers that redirect its output (tests). */
+    /** The configured command line with every subcommand, for callers that redirect its output (tests). */
     static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /** The configured command line for {@code args}: only the subcommand they name, when they name one. */
+    static CommandLine commandLine(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        String named = args.length > 0 ? args[0] : "";
+        if (SUBCOMMANDS.containsKey(named) && !named.equals("help")) {
+            cli.addSubcommand(SUBCOMMANDS.get(named).get());
+        } else {
+            SUBCOMMANDS.values().forEach(command -> cli.addSubcommand(command.get()));
+        }
         cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
             if (error instanceof SluiceException) {
                 commandLine.getErr().println(commandLine.getColorScheme().errorText("sluice: " + error.getMessage()));

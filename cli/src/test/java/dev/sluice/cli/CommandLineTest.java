@@ -22,11 +22,29 @@ class CommandLineTest {
     static Run sluice(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
+        CommandLine cli = Main.commandLine(args);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         int code = cli.execute(args);
         return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void aNamedSubcommandIsBuiltAloneAndEverythingElseSeesThemAll() {
+        var all = Main.commandLine().getSubcommands();
+        assertThat(all.keySet()).contains("serve", "worker", "invoke", "backfill", "functions", "config", "retry",
+                "minio", "help");
+        for (String name : all.keySet()) {
+            assertThat(Main.commandLine(name, "--help").getSubcommands().keySet()).as(name).containsExactly(
+                    name.equals("help") ? all.keySet().toArray(String[]::new) : new String[] {name});
+        }
+        assertThat(Main.commandLine("--version").getSubcommands()).hasSameSizeAs(all);
+        assertThat(Main.commandLine("invok").getSubcommands()).hasSameSizeAs(all); // for picocli's "did you mean"
+        Run help = sluice("--help");
+        assertThat(help.out()).contains("serve", "worker", "invoke", "minio");
+        Run typo = sluice("invok", "thumbnail");
+        assertThat(typo.exitCode()).isEqualTo(2);
+        assertThat(typo.err()).contains("invoke");
     }
 
     @Test
