@@ -3,7 +3,7 @@
 #
 #   bench/ocr/run.sh            (from the repository root)
 #   COPIES=N copies of each page image (4), ROUNDS=N alternating rounds (1), PAGES="..." page images,
-#   BUNDLED=0 to skip measuring the bundled Tesseract build next to the system one
+#   SYSTEM=0 to skip measuring sluice on the system's libtesseract next to its default (the bundled build)
 #
 # Both use the same language (eng) and, on Debian, the same libtesseract and model files. The command line runs
 # one process per page, as many at once as there are cores (xargs -P, OMP_THREAD_LIMIT=1, the usual way to use
@@ -54,7 +54,7 @@ else
   sluice_via="LocalInvoker (bench/ocr/Invoke.java)"
 fi
 
-# $1: output folder suffix, $2: sluice.ocr.native mode (auto: the system library when installed)
+# $1: output folder suffix, $2: sluice.ocr.native mode (auto: the bundled build, else the system library)
 run_sluice() {
   rm -rf "$work/out-$1"; mkdir -p "$work/out-$1"
   JAVA_TOOL_OPTIONS="-Dsluice.ocr.native=$2" "${sluice_cmd[@]}" "${files[@]}" --out "$work/out-$1" -p lang=eng \
@@ -67,10 +67,11 @@ run_tesseract() {
 }
 calc() { awk "BEGIN { printf \"%.6f\", $* }"; }
 
-# The bundled build (Maven Central, Tesseract 5.5) is measured too when a system library is what sluice uses.
+# sluice's default (auto) is the bundled build (Maven Central, Tesseract 5.5); when a system libtesseract is
+# installed, sluice on that library (the command line's own) is measured too.
 tools="tesseract sluice"
-if [ "${BUNDLED:-1}" = 1 ] && ldconfig -p 2>/dev/null | grep -q 'libtesseract\.so'; then
-  tools="tesseract sluice bundled"
+if [ "${SYSTEM:-1}" = 1 ] && ldconfig -p 2>/dev/null | grep -q 'libtesseract\.so'; then
+  tools="tesseract sluice system"
 fi
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A total cpu
@@ -84,7 +85,7 @@ for round in $(seq 1 "$ROUNDS"); do
     { time case "$tool" in
         tesseract) run_tesseract ;;
         sluice) run_sluice sluice auto ;;
-        bundled) run_sluice bundled bundled ;;
+        system) run_sluice system system ;;
       esac; } 2>"$work/time"
     read -r took user sys <"$work/time"
     printf '  round %d %-9s %3d pages in %6.2f s wall, %6.2f s CPU\n' "$round" "$tool" "$count" "$took" \
@@ -105,12 +106,12 @@ echo "tesseract: $(tesseract --version 2>&1 | head -1), $JOBS processes at once 
 echo "sluice:    $sluice_via, $(grep -o 'libtesseract [^)]*)' "$work/sluice.log" | head -1 || true)"
 cpu_per_page() { calc "${cpu[$1]} / ($count * $ROUNDS)"; }
 printf 'tesseract CLI: %6.2f pages/s, %.2f CPU s/page, CER %s%%\n' "$tess_rate" "$(cpu_per_page tesseract)" "$tess_cer"
-if [ -n "${total[bundled]:-}" ]; then
-  bundled_cer=$(java bench/ocr/Cer.java "$TRUTH" "$work/out-bundled" 2>/dev/null)
-  bundled_rate=$(calc "$count * $ROUNDS / ${total[bundled]}")
-  printf 'sluice, bundled %s (-Dsluice.ocr.native=bundled): %.2f pages/s, %.2f CPU s/page, CER %s%%, ratio %.2f\n' \
-    "$(grep -o 'libtesseract [0-9.]*' "$work/bundled.log" | head -1)" "$bundled_rate" "$(cpu_per_page bundled)" \
-    "$bundled_cer" "$(calc "$bundled_rate / $tess_rate")"
+if [ -n "${total[system]:-}" ]; then
+  system_cer=$(java bench/ocr/Cer.java "$TRUTH" "$work/out-system" 2>/dev/null)
+  system_rate=$(calc "$count * $ROUNDS / ${total[system]}")
+  printf 'sluice on the system %s (-Dsluice.ocr.native=system): %.2f pages/s, %.2f CPU s/page, CER %s%%, ratio %.2f\n' \
+    "$(grep -o 'libtesseract [0-9.]*' "$work/system.log" | head -1)" "$system_rate" "$(cpu_per_page system)" \
+    "$system_cer" "$(calc "$system_rate / $tess_rate")"
 fi
 printf 'sluice:        %6.2f pages/s, %.2f CPU s/page, CER %s%%\n' "$sluice_rate" "$(cpu_per_page sluice)" "$sluice_cer"
 printf 'CPU ratio (tesseract CPU s/page / sluice CPU s/page): %.2f\n' \

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Which libtesseract a process loads, each case in its own JVM (a process loads the library once): the bundled
- * Maven Central build, the system's, and a clear error when none loads.
+ * Maven Central build (also what {@code auto} takes), the system's, and a clear error when none loads.
  */
 class NativeLoadingTest {
 
@@ -26,12 +26,20 @@ class NativeLoadingTest {
     }
 
     @Test
-    void theSystemLibraryIsPreferredWhenInstalled() throws Exception {
+    void autoPrefersTheBundledBuild() throws Exception {
+        String output = probe("auto");
+
+        assertThat(output).contains("LIBRARY libtesseract 5.5.1 (bundled " + NativeTesseract.platform());
+        assertThat(output).contains("The quick brown dog jumped over the");
+    }
+
+    @Test
+    void theSystemLibraryIsUsedWhenAskedFor() throws Exception {
         assumeThat(Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libtesseract.so.5"))
                 || Files.exists(Path.of("/usr/lib/aarch64-linux-gnu/libtesseract.so.5")))
                 .as("Debian's libtesseract5 is installed").isTrue();
 
-        String output = probe("auto");
+        String output = probe("system");
 
         assertThat(output).contains("(system, ");
         assertThat(output).contains("The quick brown dog jumped over the");
