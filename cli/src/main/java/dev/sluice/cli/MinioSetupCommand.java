@@ -151,6 +151,11 @@ final class MinioSetupCommand implements Callable<Integer> {
                     + "'_' and '-'.");
         }
         List<String> notes = new ArrayList<>();
+        if (loaded.listen() != null) {
+            notes.add(config + " uses 'listen', MinIO's listen API: `sluice serve` with it needs no notification "
+                    + "target and no event rules on MinIO, only the buckets. The target and rules below are for "
+                    + "workers or a webhook fed by MinIO instead.");
+        }
         MinioEventRules.Result rules = MinioEventRules.of(loaded.pipelines(), !noSuffixFilter);
         MinioTarget minioTarget = target(loaded, notes);
         notes.addAll(rules.notes());

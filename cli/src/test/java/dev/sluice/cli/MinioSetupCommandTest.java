@@ -294,6 +294,17 @@ class MinioSetupCommandTest {
     }
 
     @Test
+    void aConfigThatListensIsToldItNeedsNoTargetOnMinio() throws IOException {
+        Path config = write(store() + "listen: { stateFile: listen-state.json }\n" + pipelines("uploads", "[.jpg]"));
+
+        CommandLineTest.Run run = setup("--config", config.toString(), "--target", "nats");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out().replaceAll("\\s*\\n#\\s*", " "))
+                .contains("uses 'listen', MinIO's listen API: `sluice serve` with it needs no notification target and no event rules on MinIO, only the buckets.");
+    }
+
+    @Test
     void theBuiltInGuestUrlIsNoSecretAndApplyPassesTheRealPassword() throws IOException {
         Path config = write(store() + pipelines("uploads", "[.jpg]"));
         env.put("PATH", fakeMc("ok", null).toString());
