@@ -301,7 +301,8 @@ class MinioSetupCommandTest {
 
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out().replaceAll("\\s*\\n#\\s*", " "))
-                .contains("uses 'listen', MinIO's listen API: `sluice serve` with it needs no notification target and no event rules on MinIO, only the buckets.");
+                .contains("uses 'listen', MinIO's listen API: `sluice serve` with it needs no notification target"
+                        + " and no event rules on MinIO, only the buckets.");
     }
 
     @Test
