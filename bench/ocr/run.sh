@@ -3,7 +3,7 @@
 #
 #   bench/ocr/run.sh            (from the repository root)
 #   COPIES=N copies of each page image (4), ROUNDS=N alternating rounds (1), PAGES="..." page images,
-#   SYSTEM=0 to skip measuring sluice on the system's libtesseract next to its default (the bundled build)
+#   SYSTEM=0 to skip measuring sluice on the system's libtesseract next to its default
 #
 # Both use the same language (eng) and, on Debian, the same libtesseract and model files. The command line runs
 # one process per page, as many at once as there are cores (xargs -P, OMP_THREAD_LIMIT=1, the usual way to use
@@ -54,7 +54,7 @@ else
   sluice_via="LocalInvoker (bench/ocr/Invoke.java)"
 fi
 
-# $1: output folder suffix, $2: sluice.ocr.native mode (auto: the bundled build, else the system library)
+# $1: output folder suffix, $2: sluice.ocr.native mode (auto: the system library unless the bundled one is newer)
 run_sluice() {
   rm -rf "$work/out-$1"; mkdir -p "$work/out-$1"
   JAVA_TOOL_OPTIONS="-Dsluice.ocr.native=$2" "${sluice_cmd[@]}" "${files[@]}" --out "$work/out-$1" -p lang=eng \
@@ -67,8 +67,8 @@ run_tesseract() {
 }
 calc() { awk "BEGIN { printf \"%.6f\", $* }"; }
 
-# sluice's default (auto) is the bundled build (Maven Central, Tesseract 5.5); when a system libtesseract is
-# installed, sluice on that library (the command line's own) is measured too.
+# sluice's default (auto) is the system libtesseract unless it is older than the bundled build (Maven Central,
+# Tesseract 5.5), as Debian 12's 5.3.0 is; sluice on the system library (the command line's own) is measured too.
 tools="tesseract sluice"
 if [ "${SYSTEM:-1}" = 1 ] && ldconfig -p 2>/dev/null | grep -q 'libtesseract\.so'; then
   tools="tesseract sluice system"

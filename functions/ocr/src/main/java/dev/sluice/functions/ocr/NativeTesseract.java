@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -23,10 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads libtesseract once per process. In {@code auto} mode (the default) it takes bytedeco's build from Maven
- * Central, which this module bundles for the build machine's platform (Tesseract 5.5.1: the same text as Debian's
- * 5.3.0 for about a third less CPU per page, measured in bench/ocr), and otherwise the system's library (Debian's
- * {@code libtesseract5}, Homebrew's {@code tesseract}; on Windows the DLL inside Tess4J).
+ * Loads libtesseract once per process. In {@code auto} mode (the default) it takes the system's library when one
+ * is installed (Debian's {@code libtesseract5}, Homebrew's {@code tesseract}; on Windows the DLL inside Tess4J),
+ * and otherwise bytedeco's build from Maven Central, which this module bundles for the build machine's platform.
+ * One exception: a system library older than the bundled build (its version read from the file, see
+ * {@link InstalledTesseract}) gives way to the bundled one, since newer Tesseracts read the same pages faster
+ * (5.5.1 against Debian 12's 5.3.0: the same text for about a third less CPU, measured in bench/ocr).
  * The system property {@code sluice.ocr.native} (or the environment variable {@code SLUICE_OCR_NATIVE}) forces
  * {@code system}, {@code bundled}, or names a library file.
  *
@@ -39,6 +42,8 @@ public final class NativeTesseract {
     public static final String CACHE_PROPERTY = "sluice.ocr.cache";
     /** The bytedeco build this module was compiled against (for messages). */
     static final String BUNDLED_ARTIFACTS = "org.bytedeco:tesseract:5.5.1-1.5.12 and org.bytedeco:leptonica:1.85.0-1.5.12";
+    /** The Tesseract version of that build. */
+    static final String BUNDLED_VERSION = "5.5.1";
     private static final Logger LOG = LoggerFactory.getLogger(NativeTesseract.class);
 
     /** A loaded library. */
@@ -89,13 +94,22 @@ public final class NativeTesseract {
         List<String> attempts = new ArrayList<>();
         switch (mode.toLowerCase(Locale.ROOT)) {
             case "auto" -> {
-                Loaded bundled = tryBundled(attempts);
-                if (bundled != null) {
-                    return bundled;
+                Optional<String> installed = isWindows() ? Optional.empty() : InstalledTesseract.version();
+                if (installed.isPresent() && InstalledTesseract.compare(installed.get(), BUNDLED_VERSION) < 0) {
+                    Loaded bundled = tryBundled(attempts);
+                    if (bundled != null) {
+                        LOG.info("OCR takes the bundled Tesseract {} over the system's older {}; "
+                                + "-D{}=system uses the system's", BUNDLED_VERSION, installed.get(), MODE_PROPERTY);
+                        return bundled;
+                    }
                 }
                 Loaded system = trySystem(attempts);
                 if (system != null) {
                     return system;
+                }
+                Loaded bundled = tryBundled(attempts);
+                if (bundled != null) {
+                    return bundled;
                 }
             }
             case "system" -> {
