@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SluiceExecutor implements EventSink, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SluiceExecutor.class);
+    private static final Runnable NO_HEARTBEAT = () -> { };
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
     private static final long MAX_CONDITION_JSON_BYTES = 16L << 20;
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -52,7 +53,6 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
     private final StepManifests manifests;
     private final RunRecords runs;
     private final Metering metering;
-    private static final Runnable NO_HEARTBEAT = () -> { };
     private final FunctionRunner runner = new FunctionRunner();
     /** By run id: tells the event's source (a broker) that work on it is still going. */
     private final Map<String, Runnable> heartbeats = new ConcurrentHashMap<>();
