@@ -29,7 +29,9 @@ public final class Main {
         SUBCOMMANDS.put("retry", RetryCommand::new);
         SUBCOMMANDS.put("warmup", WarmupCommand::new);
         SUBCOMMANDS.put("minio", MinioCommand::new);
-        SUBCOMMANDS.put("help", CommandLine.HelpCommand::new);
+        // not a method reference: linking one to a Java 5 class (picocli's) keeps that class out of the class-data
+        // archive the launcher records (see ./sluice)
+        SUBCOMMANDS.put("help", () -> new CommandLine.HelpCommand());
     }
 
     public static void main(String[] args) {
@@ -55,14 +57,24 @@ public final class Main {
         } else {
             SUBCOMMANDS.values().forEach(command -> cli.addSubcommand(command.get()));
         }
-        cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
+        cli.setExecutionExceptionHandler(new ConfigErrorHandler());
+        return cli;
+    }
+
+    /**
+     * A configuration error is a message for the user, not a stack trace. A class rather than a lambda: a lambda
+     * for a Java 5 interface (picocli's) keeps it and the interface out of the launcher's class-data archive.
+     */
+    private static final class ConfigErrorHandler implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception error, CommandLine commandLine,
+                                            CommandLine.ParseResult parseResult) throws Exception {
             if (error instanceof SluiceException) {
                 commandLine.getErr().println(commandLine.getColorScheme().errorText("sluice: " + error.getMessage()));
                 return 2;
             }
             throw error;
-        });
-        return cli;
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -1,23 +1,23 @@
 package dev.sluice.cli;
 
-import dev.sluice.core.exec.LocalInvoker;
-import dev.sluice.core.function.FunctionRegistry;
-import dev.sluice.core.function.Parameters;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
+import java.util.Comparator;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * Exercises the common start-up path once (command line, function registry, an image thumbnail) so that the
- * launcher can record the classes it loads in a class-data archive (AppCDS); every later start maps them in.
+ * Runs the common one-shot command lines once ({@code --version}, {@code functions}, {@code invoke thumbnail} on a
+ * small photo) so that the launcher can record the classes they load in a class-data archive; every later start
+ * maps them in instead of finding, reading and verifying each one. Their output goes nowhere; errors are shown.
  */
 @Command(name = "warmup", hidden = true, description = "Used by the launcher to build its class-data archive.")
 final class WarmupCommand implements Callable<Integer> {
@@ -25,7 +25,7 @@ final class WarmupCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("sluice-warmup");
-        try (FunctionRegistry functions = Functions.load(null)) {
+        try {
             Path photo = dir.resolve("warmup.jpg");
             BufferedImage image = new BufferedImage(640, 480, BufferedImage.TYPE_INT_RGB);
             Graphics2D g = image.createGraphics();
@@ -33,15 +33,21 @@ final class WarmupCommand implements Callable<Integer> {
             g.fillOval(100, 100, 300, 200);
             g.dispose();
             ImageIO.write(image, "jpg", photo.toFile());
-            if (functions.contains("thumbnail")) {
-                var thumbnail = functions.get("thumbnail");
-                LocalInvoker.invoke(thumbnail, Parameters.of(thumbnail, Map.of("width", "64")), List.of(photo),
-                        dir.resolve("out"), 1, Duration.ofMinutes(1), result -> { });
+            int failures = 0;
+            for (String[] args : new String[][] {
+                {"--version"},
+                {"functions"},
+                {"invoke", "thumbnail", "--param", "width=64", "--quiet", photo.toString(), "--out",
+                    dir.resolve("out").toString()},
+            }) {
+                CommandLine cli = Main.commandLine(args);
+                cli.setOut(new PrintWriter(Writer.nullWriter())); // printed all the same, so its classes count
+                failures += cli.execute(args) == 0 ? 0 : 1;
             }
-            return 0;
+            return failures == 0 ? 0 : 1;
         } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

@@ -48,6 +48,14 @@ class CommandLineTest {
     }
 
     @Test
+    void warmupRunsTheCommandLinesTheLauncherArchivesAndSucceeds() {
+        // ./sluice records the classes `warmup` loads into its class-data archive; a failing warmup (a renamed
+        // parameter, a missing function) would leave every later start slow without a word
+        Run warmup = sluice("warmup");
+        assertThat(warmup.exitCode()).as(warmup.err()).isZero();
+    }
+
+    @Test
     void invokeWritesOutputsNamedAfterTheirInputs(@TempDir Path out) throws Exception {
         Run run = sluice("invoke", "thumbnail", "--param", "width=64,128",
                 CORPORA.resolve("exif-orientation/hopper.jpg").toString(),
