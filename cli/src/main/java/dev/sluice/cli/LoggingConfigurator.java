@@ -7,6 +7,7 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.EncoderBase;
 import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
@@ -25,9 +26,8 @@ public final class LoggingConfigurator extends ContextAwareBase implements Confi
         if (System.getProperty("logback.configurationFile") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY; // the user's file, read by logback's own configurator
         }
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        FirstUsePatternEncoder encoder = new FirstUsePatternEncoder();
         encoder.setContext(context);
-        encoder.setPattern(PATTERN);
         encoder.start();
         ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
         stderr.setContext(context);
@@ -47,5 +47,45 @@ public final class LoggingConfigurator extends ContextAwareBase implements Confi
         context.getLogger("org.apache.fontbox").setLevel(Level.ERROR);
         context.getLogger("org.apache.pdfbox.filter").setLevel(Level.OFF);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /**
+     * The {@link #PATTERN} encoder, built when the first event is logged: a one-shot command that logs nothing
+     * never loads logback's pattern parser and converters, a tenth of a short {@code sluice invoke}.
+     */
+    static final class FirstUsePatternEncoder extends EncoderBase<ILoggingEvent> {
+        private volatile PatternLayoutEncoder delegate;
+
+        @Override
+        public byte[] headerBytes() {
+            return null;
+        }
+
+        @Override
+        public byte[] encode(ILoggingEvent event) {
+            return delegate().encode(event);
+        }
+
+        @Override
+        public byte[] footerBytes() {
+            return null;
+        }
+
+        PatternLayoutEncoder delegate() {
+            PatternLayoutEncoder encoder = delegate;
+            if (encoder == null) {
+                synchronized (this) {
+                    encoder = delegate;
+                    if (encoder == null) {
+                        encoder = new PatternLayoutEncoder();
+                        encoder.setContext(getContext());
+                        encoder.setPattern(PATTERN);
+                        encoder.start();
+                        delegate = encoder;
+                    }
+                }
+            }
+            return encoder;
+        }
     }
 }
