@@ -9,7 +9,11 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,12 +24,57 @@ import org.slf4j.LoggerFactory;
  */
 final class Functions {
     private static final Logger LOG = LoggerFactory.getLogger(Functions.class);
+    /** The built-in functions {@link #loadAheadFor} is loading, until a {@link #load} takes them. */
+    private static final AtomicReference<CompletableFuture<FunctionRegistry>> AHEAD = new AtomicReference<>();
 
     private Functions() {
     }
 
+    /**
+     * Starts loading the built-in functions on a background thread and preparing those that {@code args} name (an
+     * argument that is a function's name, or a chain of them such as {@code pdf-render|ocr}) while the command
+     * line is still being parsed: a one-shot {@code sluice invoke} would otherwise spend a good part of its short
+     * life setting up before its first input. The next {@link #load} without a plugins folder takes the functions
+     * (and waits for them if need be); a guess that names no function costs a little CPU and nothing else.
+     */
+    static void loadAheadFor(String... args) {
+        CompletableFuture<FunctionRegistry> ahead = new CompletableFuture<>();
+        if (!AHEAD.compareAndSet(null, ahead)) {
+            return;
+        }
+        Thread loader = new Thread(() -> {
+            FunctionRegistry functions;
+            try {
+                functions = load(null, Thread.currentThread().getContextClassLoader());
+            } catch (RuntimeException | Error e) {
+                ahead.completeExceptionally(e);
+                return;
+            }
+            ahead.complete(functions); // invocations may start while the functions below prepare
+            Arrays.stream(args).flatMap(arg -> Arrays.stream(arg.split("\\|"))).map(String::trim)
+                    .filter(functions::contains).distinct().forEach(functions::prepare);
+        }, "sluice-load-ahead");
+        loader.setDaemon(true);
+        loader.start();
+    }
+
     static FunctionRegistry load(Path pluginsDir) {
-        ClassLoader builtIns = Thread.currentThread().getContextClassLoader();
+        CompletableFuture<FunctionRegistry> ahead = AHEAD.getAndSet(null);
+        if (ahead != null) {
+            try {
+                FunctionRegistry loaded = ahead.join();
+                if (pluginsDir == null) {
+                    return loaded;
+                }
+                loaded.close(); // plugins are loaded together with the built-ins, so start again
+            } catch (CompletionException e) {
+                LOG.debug("Loading functions ahead failed; loading them now", e.getCause());
+            }
+        }
+        return load(pluginsDir, Thread.currentThread().getContextClassLoader());
+    }
+
+    private static FunctionRegistry load(Path pluginsDir, ClassLoader builtIns) {
         List<ClassLoader> plugins = new ArrayList<>();
         for (Path jar : jars(pluginsDir)) {
             try {

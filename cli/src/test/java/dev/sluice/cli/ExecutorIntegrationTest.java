@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.cli.testfunctions.CopyFunction;
 import dev.sluice.cli.testfunctions.FlakyFunction;
 import dev.sluice.core.config.ConfigLoader;
 import dev.sluice.core.config.SluiceConfig;
@@ -151,6 +152,12 @@ class ExecutorIntegrationTest {
 
     private static List<StepResult> run(ObjectEvent event) throws Exception {
         return server.executor().submit(event).get();
+    }
+
+    @Test
+    void everyFunctionThePipelinesUseIsPreparedWhenTheServerStarts() {
+        CopyFunction copy = (CopyFunction) functions.get("test-copy");
+        await().atMost(Duration.ofSeconds(10)).until(() -> CopyFunction.PREPARED.contains(copy));
     }
 
     @Test

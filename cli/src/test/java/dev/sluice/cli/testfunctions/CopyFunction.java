@@ -8,12 +8,22 @@ import dev.sluice.core.function.SluiceFunction;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Test function: copies its input, optionally after sleeping (interruptibly, in {@code progress-steps} steps that
  * each report progress), to exercise timeouts, queues and progress reports.
  */
 public final class CopyFunction implements SluiceFunction {
+    /** Every instance whose {@link #prepare} ran, in this JVM. */
+    public static final Set<CopyFunction> PREPARED = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void prepare() {
+        PREPARED.add(this);
+    }
+
     @Override
     public String name() {
         return "test-copy";

@@ -22,6 +22,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -76,9 +78,12 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
         this.manifests = new StepManifests(store, config.stateBucket());
         this.runs = new RunRecords(store, config.stateBucket());
         this.metering = metering;
+        Set<String> used = new TreeSet<>();
         for (Pipeline pipeline : config.pipelines()) {
-            pipeline.steps().forEach(step -> prepare(pipeline, step));
+            pipeline.steps().forEach(step -> collectParameters(pipeline, step, used));
         }
+        // each function's one-time set-up runs on its own lane, so that its first event finds it done
+        used.forEach(name -> lane(name).execute(() -> functions.prepare(name)));
     }
 
     /** Creates the buckets the executor itself writes to. */
@@ -347,10 +352,11 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
         return lanes.computeIfAbsent(function, f -> new Lane(f, config.settingsFor(f)));
     }
 
-    private void prepare(Pipeline pipeline, Step step) {
+    private void collectParameters(Pipeline pipeline, Step step, Set<String> usedFunctions) {
         SluiceFunction function = functions.get(step.function());
+        usedFunctions.add(function.name());
         parametersByStep.put(SluiceMetadata.stepId(pipeline.name(), step.id()),
                 ConfigValidator.parametersFor(config, function, step));
-        step.then().forEach(next -> prepare(pipeline, next));
+        step.then().forEach(next -> collectParameters(pipeline, next, usedFunctions));
     }
 }

@@ -106,6 +106,21 @@ public final class FunctionRegistry implements AutoCloseable {
         return function;
     }
 
+    /**
+     * Runs the named function's {@link SluiceFunction#prepare one-time set-up}. A failure is logged, not thrown:
+     * the function's first invocation sets up instead and reports what is wrong with the input it was given.
+     */
+    public void prepare(String name) {
+        SluiceFunction function = get(name);
+        try {
+            function.prepare();
+        } catch (RuntimeException | LinkageError e) {
+            LoggerFactory.getLogger(FunctionRegistry.class).warn(
+                    "Function {} could not prepare ahead ({}); its first invocation sets up instead", name,
+                    e.toString());
+        }
+    }
+
     public boolean contains(String name) {
         return functions.containsKey(name);
     }

@@ -30,6 +30,17 @@ public interface SluiceFunction extends AutoCloseable {
     default void validate(Parameters parameters) {
     }
 
+    /**
+     * One-time set-up that the first invocation would otherwise wait for: registering plugins, loading native
+     * libraries, building tables, running a code path once so that its classes are loaded. Sluice calls it when
+     * it starts using the function (a server for the functions its pipelines name, {@code sluice invoke} while
+     * it reads its command line), usually on another thread and possibly while invocations already run. It must
+     * be thread-safe, cheap when called again, and not throw (a failure is for the first invocation to report);
+     * {@link #apply} must work whether or not it ran.
+     */
+    default void prepare() {
+    }
+
     /** Processes one input and writes every result through {@link Invocation#outputs()}. */
     void apply(Invocation invocation) throws Exception;
 

@@ -50,6 +50,50 @@ class FunctionRegistryTest {
     }
 
     @Test
+    void prepareRunsTheFunctionsSetUpAndAFailingOneIsLoggedNotThrown() {
+        AtomicInteger prepared = new AtomicInteger();
+        SluiceFunction ready = named("core-test-ready", prepared::incrementAndGet);
+        SluiceFunction broken = named("core-test-broken", () -> {
+            throw new UnsatisfiedLinkError("no libfoo in java.library.path");
+        });
+        FunctionRegistry registry = new FunctionRegistry(List.of(ready, broken));
+
+        registry.prepare("core-test-ready");
+        registry.prepare("core-test-broken");
+
+        assertThat(prepared).hasValue(1);
+        assertThatThrownBy(() -> registry.prepare("core-test-missing")).isInstanceOf(ConfigException.class);
+    }
+
+    private static SluiceFunction named(String name, Runnable prepare) {
+        return new SluiceFunction() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String description() {
+                return "test";
+            }
+
+            @Override
+            public List<ParameterSpec> parameters() {
+                return List.of();
+            }
+
+            @Override
+            public void prepare() {
+                prepare.run();
+            }
+
+            @Override
+            public void apply(Invocation invocation) {
+            }
+        };
+    }
+
+    @Test
     void twoInstancesOfOneClassAreOneFunction() {
         FunctionRegistry registry = new FunctionRegistry(List.of(new CopyFunction(), new CopyFunction()));
         assertThat(registry.all()).hasSize(1);

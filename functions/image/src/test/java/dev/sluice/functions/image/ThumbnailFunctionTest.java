@@ -503,6 +503,29 @@ class ThumbnailFunctionTest {
         assertThat(different).isEmpty();
     }
 
+    @Test
+    void prepareTakesAMadeUpPhotoThroughTheJpegPathAndMayBeCalledFromManyThreads() throws Exception {
+        BufferedImage upright = ThumbnailFunction.thumbnailOfMadeUpPhoto();
+        // 128x96 stored sideways (orientation 6) is 96x128 upright: 8 wide, 11 high (10.67 rounded)
+        assertThat(dimensions(upright)).containsExactly(8, 11);
+
+        ThumbnailFunction function = new ThumbnailFunction();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                calls.add(pool.submit(function::prepare));
+            }
+            for (var call : calls) {
+                call.get(); // rethrows what prepare threw
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertThat(dimensions(onlyImage(corpus("exif-orientation/Landscape_6.jpg"), params("width", "64"))).get(0))
+                .isEqualTo(64);
+    }
+
     private static List<Integer> dimensions(BufferedImage image) {
         return List.of(image.getWidth(), image.getHeight());
     }
