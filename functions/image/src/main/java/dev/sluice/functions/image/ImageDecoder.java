@@ -97,7 +97,10 @@ final class ImageDecoder {
             }
             if (jpeg.unsupportedReason() == null) {
                 double scale = planner.requiredScale(jpeg.width(), jpeg.height(), orientation);
-                int denominator = scale <= 0.125 ? 8 : scale <= 0.25 ? 4 : scale <= 0.5 ? 2 : 1;
+                int denominator = jpegDenominator(scale);
+                while (denominator > 8 && !jpeg.supports(denominator)) {
+                    denominator /= 2;
+                }
                 if (denominator > 1 && jpeg.supports(denominator)) {
                     try {
                         BufferedImage image = jpeg.decode(denominator, cancelled);
@@ -122,6 +125,24 @@ final class ImageDecoder {
                     (head[8] & 0xFF) | (head[9] & 0xFF) << 8, maxPixels, true);
         }
         return decodeWithImageIo(file, name, format, orientation, maxPixels, planner, cancelled);
+    }
+
+    /**
+     * The reduced JPEG decode for a required scale: 1/2, 1/4 or 1/8 when the decoded image keeps that much of
+     * the size, else 1 (full). Past 1/8 the decoder averages the 1/8 samples in 2x2 or 4x4 groups, a box filter
+     * like the halvings the resize makes anyway when the image is over twice the size it must become: so 1/16
+     * and 1/32 are taken as long as the decoded image stays at least the size of the largest output.
+     */
+    static int jpegDenominator(double requiredScale) {
+        if (requiredScale > 0.125) {
+            return requiredScale <= 0.25 ? 4 : requiredScale <= 0.5 ? 2 : 1;
+        }
+        double outputScale = requiredScale / ThumbnailPlan.HEADROOM;
+        int denominator = 8;
+        while (denominator < 32 && 1.0 / (2 * denominator) >= outputScale) {
+            denominator *= 2;
+        }
+        return denominator;
     }
 
     private static Decoded decodeWithImageIo(Path file, String name, ImageFormat format, int jpegOrientation,

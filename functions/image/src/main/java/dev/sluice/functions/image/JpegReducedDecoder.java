@@ -5,6 +5,7 @@ import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
@@ -143,9 +144,22 @@ final class JpegReducedDecoder {
         return unsupported;
     }
 
-    /** Whether {@link #decode} can scale by 1/denominator: 2, 4 and 8 for baseline JPEGs, 8 for progressive. */
+    /**
+     * Whether {@link #decode} can scale by 1/denominator: 2, 4, 8, 16 and 32 for baseline JPEGs, 8, 16 and 32 for
+     * progressive ones (16 and 32 unless a component is subsampled by 3).
+     */
     boolean supports(int denominator) {
-        return unsupported == null && (denominator == 8 || (!progressive && (denominator == 2 || denominator == 4)));
+        if (unsupported != null) {
+            return false;
+        }
+        if (denominator == 16 || denominator == 32) {
+            return Arrays.stream(components).allMatch(c -> isPowerOfTwo(hMax / c.h) && isPowerOfTwo(vMax / c.v));
+        }
+        return denominator == 8 || (!progressive && (denominator == 2 || denominator == 4));
+    }
+
+    private static boolean isPowerOfTwo(int n) {
+        return (n & (n - 1)) == 0;
     }
 
     /** The embedded ICC profile (APP2 chunks joined), or {@code null}. */
@@ -156,7 +170,8 @@ final class JpegReducedDecoder {
     /**
      * Decodes at {@code 1/scaleDenominator} of the full size ({@code ceil(width / denominator)} wide).
      *
-     * @param scaleDenominator 2, 4 or 8
+     * @param scaleDenominator 2, 4, 8, 16 or 32; past 8, the 1/8 samples (each block's average) are averaged in
+     *                         2x2 or 4x4 groups
      * @param cancelled        polled once per row of blocks; decoding stops with an exception when it says so
      * @return a {@code TYPE_INT_RGB} or {@code TYPE_BYTE_GRAY} image in the colour space of the file
      */
@@ -167,12 +182,13 @@ final class JpegReducedDecoder {
         if (!supports(scaleDenominator)) {
             throw new IllegalArgumentException("cannot decode this JPEG at 1/" + scaleDenominator);
         }
-        int k = 8 / scaleDenominator;
+        int k = Math.max(1, 8 / scaleDenominator);
+        int group = Math.max(1, scaleDenominator / 8);
         int mcusX = ceilDiv(width, 8 * hMax);
         int mcusY = ceilDiv(height, 8 * vMax);
         if (progressive) {
             decodeProgressiveDc(mcusX, mcusY, cancelled);
-            return toImage(ceilDiv(width, 8), ceilDiv(height, 8));
+            return toImage(group);
         }
         boolean interleaved = scanComponents.length > 1;
         for (Component c : components) {
@@ -195,7 +211,14 @@ final class JpegReducedDecoder {
         atMarker = false;
         mcusInInterval = 0;
         decodeScan(k, interleaved, mcusX, mcusY, cancelled);
-        return toImage(ceilDiv(width * k, 8), ceilDiv(height * k, 8));
+        if (k > 1) {
+            for (Component c : components) {
+                c.stepX = hMax / c.h;
+                c.stepY = vMax / c.v;
+            }
+            return toImage(ceilDiv(width * k, 8), ceilDiv(height * k, 8));
+        }
+        return toImage(group);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -969,6 +992,64 @@ final class JpegReducedDecoder {
     // ---------------------------------------------------------------------------------------------------------
     // Colour conversion
 
+    /**
+     * The image at 1/(8 x group) from the 1/8 planes. A plane finer than the output (luma, and at 1/32 also
+     * chroma subsampled by 2) is averaged in groups first; one coarser than the output is interpolated as usual.
+     */
+    private BufferedImage toImage(int group) {
+        for (Component c : components) {
+            int sx = hMax / c.h;
+            int sy = vMax / c.v;
+            int gx = Math.max(1, group / sx);
+            int gy = Math.max(1, group / sy);
+            if (gx > 1 || gy > 1) {
+                averagePlane(c, gx, gy);
+            }
+            c.stepX = sx * gx / group;
+            c.stepY = sy * gy / group;
+        }
+        return toImage(ceilDiv(width, 8 * group), ceilDiv(height, 8 * group));
+    }
+
+    /**
+     * Replaces the plane by the averages of its gx x gy groups of samples: the same box filter that a resize
+     * halving the image would apply, done on one plane of bytes instead of on colour pixels. Only samples of
+     * blocks inside the image count (the padding blocks of the last MCU hold no picture).
+     */
+    private void averagePlane(Component c, int gx, int gy) {
+        int validWide = ceilDiv(ceilDiv(width * c.h, hMax), 8);
+        int validHigh = ceilDiv(ceilDiv(height * c.v, vMax), 8);
+        int wide = ceilDiv(validWide, gx);
+        int high = ceilDiv(validHigh, gy);
+        byte[] plane = c.plane;
+        int stride = c.planeStride;
+        byte[] averaged = new byte[wide * high];
+        int[] sums = new int[wide];
+        for (int y = 0; y < high; y++) {
+            Arrays.fill(sums, 0);
+            int rows = Math.min(gy, validHigh - y * gy);
+            for (int r = 0; r < rows; r++) {
+                int row = (y * gy + r) * stride;
+                int rowEnd = row + validWide;
+                for (int x = 0, from = row; x < wide; x++) {
+                    int end = Math.min(from + gx, rowEnd);
+                    int sum = 0;
+                    for (int i = from; i < end; i++) {
+                        sum += plane[i] & 0xFF;
+                    }
+                    sums[x] += sum;
+                    from = end;
+                }
+            }
+            for (int x = 0; x < wide; x++) {
+                int count = rows * Math.min(gx, validWide - x * gx);
+                averaged[y * wide + x] = (byte) ((sums[x] + count / 2) / count);
+            }
+        }
+        c.plane = averaged;
+        c.planeStride = wide;
+    }
+
     private BufferedImage toImage(int outWidth, int outHeight) {
         if (components.length == 1) {
             BufferedImage image = new BufferedImage(outWidth, outHeight, BufferedImage.TYPE_BYTE_GRAY);
@@ -1020,8 +1101,8 @@ final class JpegReducedDecoder {
      * edges.
      */
     private byte[] upsample(Component c, int outWidth, int outHeight) {
-        int sx = hMax / c.h;
-        int sy = vMax / c.v;
+        int sx = c.stepX;
+        int sy = c.stepY;
         byte[] plane = c.plane;
         int stride = c.planeStride;
         byte[] out = new byte[outWidth * outHeight];
@@ -1120,6 +1201,9 @@ final class JpegReducedDecoder {
         int blocksHigh;
         int planeStride;
         byte[] plane;
+        /** Output pixels per plane sample across and down: 1, or the subsampling still to be interpolated. */
+        int stepX;
+        int stepY;
     }
 
     /** A Huffman table with a 9-bit lookahead for the common short codes. */

@@ -21,11 +21,16 @@ class JpegReducedDecoderTest {
         "exif-orientation/Landscape_1.jpg, 8, 2.5", "exif-orientation/Landscape_1.jpg, 4, 2.5",
         "exif-orientation/Landscape_1.jpg, 2, 2.5", "exif-orientation/Portrait_6.jpg, 8, 2.5",
         "exif-orientation/Portrait_6.jpg, 2, 2.5",
+        // past 1/8: the 1/8 samples averaged in groups (chroma of 4:2:0 is at 1/16 already)
+        "exif-orientation/Landscape_1.jpg, 16, 2.5", "exif-orientation/Landscape_1.jpg, 32, 2.5",
+        "exif-orientation/Portrait_6.jpg, 16, 2.5", "images/tika/testJPEG_EXIF.jpg, 16, 2.5",
+        "images/tika/testJPEG_EXIF.jpg, 32, 2.5",
         // 4:4:4
         "images/tika/testJPEG_EXIF.jpg, 8, 2.5", "images/tika/testJPEG_EXIF.jpg, 2, 2.5",
         // black text on white, sizes that are not a multiple of the block size: a full decode clips the ringing
         // around each glyph to 0-255 before averaging, the DCT-domain average clips only the result
         "ocr/tika/testOCR.jpg, 8, 4.0", "ocr/tika/testOCR.jpg, 2, 4.0", "pdf-text/py-pdf/page-0-Im1.jpg, 4, 4.0",
+        "ocr/tika/testOCR.jpg, 16, 4.0", "pdf-text/py-pdf/page-0-Im1.jpg, 32, 4.0",
     })
     void matchesAFullDecodeAveragedOverBlocks(String file, int denominator, double maxDifference) throws Exception {
         Path path = corpus(file);
@@ -41,7 +46,7 @@ class JpegReducedDecoderTest {
     }
 
     @ParameterizedTest(name = "1/{0}")
-    @ValueSource(ints = {8, 4, 2})
+    @ValueSource(ints = {16, 8, 4, 2})
     void restartMarkersAreFollowed(int denominator) throws Exception {
         BufferedImage photo = StandardPixels.of(ImageIO.read(corpus("exif-orientation/Portrait_1.jpg").toFile()));
         byte[] jpeg = RestartJpegs.write(photo, 7);
@@ -53,7 +58,7 @@ class JpegReducedDecoderTest {
     }
 
     @ParameterizedTest(name = "1/{0}")
-    @ValueSource(ints = {8, 2})
+    @ValueSource(ints = {32, 8, 2})
     void greyscaleJpegsStayGrey(int denominator) throws Exception {
         BufferedImage grey = new BufferedImage(300, 200, BufferedImage.TYPE_BYTE_GRAY);
         grey.getGraphics().drawImage(ImageIO.read(corpus("exif-orientation/Landscape_1.jpg").toFile()), 0, 0, 300, 200,
@@ -86,10 +91,10 @@ class JpegReducedDecoderTest {
     }
 
     // (small colourful images are left out: with 4:2:0 chroma, 1/8 keeps colour only at 1/16 of the size)
-    @ParameterizedTest(name = "1/8 of {0}")
-    @ValueSource(strings = {"exif-orientation/Landscape_1.jpg", "exif-orientation/Portrait_1.jpg",
-        "ocr/tika/testOCR.jpg"})
-    void progressiveJpegsAreReadFromTheirDcScans(String file) throws Exception {
+    @ParameterizedTest(name = "1/{1} of {0}")
+    @CsvSource({"exif-orientation/Landscape_1.jpg, 8", "exif-orientation/Portrait_1.jpg, 8",
+        "ocr/tika/testOCR.jpg, 8", "exif-orientation/Landscape_1.jpg, 16", "exif-orientation/Portrait_1.jpg, 32"})
+    void progressiveJpegsAreReadFromTheirDcScans(String file, int denominator) throws Exception {
         BufferedImage source = ImageIO.read(corpus(file).toFile());
         byte[] progressive = ProgressiveJpegs.write(source);
         BufferedImage full = StandardPixels.of(ImageIO.read(new java.io.ByteArrayInputStream(progressive)));
@@ -97,9 +102,25 @@ class JpegReducedDecoderTest {
         assertThat(decoder.supports(8)).isTrue();
         assertThat(decoder.supports(2)).isFalse();
 
-        BufferedImage reduced = decoder.decode(8, () -> false);
+        BufferedImage reduced = decoder.decode(denominator, () -> false);
 
-        assertThat(meanDifferenceToBoxAverage(reduced, full, 8)).isLessThan(file.contains("OCR") ? 4.0 : 2.5);
+        assertThat(meanDifferenceToBoxAverage(reduced, full, denominator))
+                .isLessThan(file.contains("OCR") ? 4.0 : 2.5);
+    }
+
+    @ParameterizedTest(name = "{0} px from {1} px: 1/{2}")
+    @CsvSource({
+        "256, 6000, 16", // 750 at 1/8 would be halved by the resize anyway; 375 still covers 256
+        "256, 4000, 8", // 500 at 1/8: 250 would be smaller than the thumbnail
+        "64, 6000, 32", // 1/32 at most
+        "600, 6000, 4", "1024, 6000, 2", "2000, 6000, 1"})
+    void theDecodeScaleIsTheSmallestThatStillCoversTheThumbnail(int output, int source, int denominator) {
+        double required = Math.min(1, ThumbnailPlan.HEADROOM * output / source);
+
+        assertThat(ImageDecoder.jpegDenominator(required)).isEqualTo(denominator);
+        if (denominator > 8) {
+            assertThat(source / denominator).isGreaterThanOrEqualTo(output);
+        }
     }
 
     @ParameterizedTest(name = "cut at {0}/4")
