@@ -35,10 +35,15 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        loadFunctionsAhead(args);
+        System.exit(run(args));
+    }
+
+    /** For {@code invoke}: functions load and prepare while the command line is parsed (see Functions). */
+    static void loadFunctionsAhead(String... args) {
         if (args.length > 0 && args[0].equals("invoke")) {
             Functions.loadAheadFor(args);
         }
-        System.exit(run(args));
     }
 
     /** Runs a command line and returns its exit code: 0 done, 1 some work failed, 2 usage or config error. */

@@ -27,10 +27,11 @@ final class WarmupCommand implements Callable<Integer> {
         Path dir = Files.createTempDirectory("sluice-warmup");
         try {
             Path photo = dir.resolve("warmup.jpg");
-            BufferedImage image = new BufferedImage(640, 480, BufferedImage.TYPE_INT_RGB);
+            // large enough to be decoded at 1/16 for its 64-pixel thumbnail, like a photo
+            BufferedImage image = new BufferedImage(1600, 1200, BufferedImage.TYPE_INT_RGB);
             Graphics2D g = image.createGraphics();
             g.setColor(Color.ORANGE);
-            g.fillOval(100, 100, 300, 200);
+            g.fillOval(200, 200, 900, 600);
             g.dispose();
             ImageIO.write(image, "jpg", photo.toFile());
             int failures = 0;
@@ -40,6 +41,7 @@ final class WarmupCommand implements Callable<Integer> {
                 {"invoke", "thumbnail", "--param", "width=64", "--quiet", photo.toString(), "--out",
                     dir.resolve("out").toString()},
             }) {
+                Main.loadFunctionsAhead(args);
                 CommandLine cli = Main.commandLine(args);
                 cli.setOut(new PrintWriter(Writer.nullWriter())); // printed all the same, so its classes count
                 failures += cli.execute(args) == 0 ? 0 : 1;
