@@ -23,11 +23,18 @@ import org.slf4j.LoggerFactory;
  * folder, each in its own class loader. A plugin that fails to load is reported by name; the others still load.
  */
 final class Functions {
-    private static final Logger LOG = LoggerFactory.getLogger(Functions.class);
     /** The built-in functions {@link #loadAheadFor} is loading, until a {@link #load} takes them. */
     private static final AtomicReference<CompletableFuture<FunctionRegistry>> AHEAD = new AtomicReference<>();
 
     private Functions() {
+    }
+
+    /**
+     * Not a static field: {@link #loadAheadFor} runs on the main thread first thing, and setting up logging
+     * there (a search of every jar on the class path) would hold up the command line it is meant to overlap.
+     */
+    private static Logger log() {
+        return LoggerFactory.getLogger(Functions.class);
     }
 
     /**
@@ -68,7 +75,7 @@ final class Functions {
                 }
                 loaded.close(); // plugins are loaded together with the built-ins, so start again
             } catch (CompletionException e) {
-                LOG.debug("Loading functions ahead failed; loading them now", e.getCause());
+                log().debug("Loading functions ahead failed; loading them now", e.getCause());
             }
         }
         return load(pluginsDir, Thread.currentThread().getContextClassLoader());
@@ -81,11 +88,11 @@ final class Functions {
                 plugins.add(new URLClassLoader("plugin " + jar.getFileName(), new URL[] {jar.toUri().toURL()},
                         builtIns));
             } catch (MalformedURLException e) {
-                LOG.error("Plugin {} cannot be loaded: {}", jar, e.getMessage());
+                log().error("Plugin {} cannot be loaded: {}", jar, e.getMessage());
             }
         }
         return FunctionRegistry.load(builtIns, plugins, (what, error) ->
-                LOG.error("Function {} could not be loaded and is not available: {}", what, error.toString()));
+                log().error("Function {} could not be loaded and is not available: {}", what, error.toString()));
     }
 
     private static List<Path> jars(Path pluginsDir) {
