@@ -52,10 +52,11 @@ class FunctionRegistryTest {
     @Test
     void prepareRunsTheFunctionsSetUpAndAFailingOneIsLoggedNotThrown() {
         AtomicInteger prepared = new AtomicInteger();
-        SluiceFunction ready = named("core-test-ready", prepared::incrementAndGet);
-        SluiceFunction broken = named("core-test-broken", () -> {
+        Runnable nothing = () -> { };
+        SluiceFunction ready = new Stub("core-test-ready", prepared::incrementAndGet, nothing);
+        SluiceFunction broken = new Stub("core-test-broken", () -> {
             throw new UnsatisfiedLinkError("no libfoo in java.library.path");
-        });
+        }, nothing);
         FunctionRegistry registry = new FunctionRegistry(List.of(ready, broken));
 
         registry.prepare("core-test-ready");
@@ -63,34 +64,6 @@ class FunctionRegistryTest {
 
         assertThat(prepared).hasValue(1);
         assertThatThrownBy(() -> registry.prepare("core-test-missing")).isInstanceOf(ConfigException.class);
-    }
-
-    private static SluiceFunction named(String name, Runnable prepare) {
-        return new SluiceFunction() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String description() {
-                return "test";
-            }
-
-            @Override
-            public List<ParameterSpec> parameters() {
-                return List.of();
-            }
-
-            @Override
-            public void prepare() {
-                prepare.run();
-            }
-
-            @Override
-            public void apply(Invocation invocation) {
-            }
-        };
     }
 
     @Test
@@ -132,40 +105,38 @@ class FunctionRegistryTest {
     @Test
     void closeClosesEveryFunction() {
         AtomicInteger closed = new AtomicInteger();
-        class Closing extends Object implements SluiceFunction {
-            private final String name;
-
-            Closing(String name) {
-                this.name = name;
-            }
-
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String description() {
-                return "";
-            }
-
-            @Override
-            public List<ParameterSpec> parameters() {
-                return List.of();
-            }
-
-            @Override
-            public void apply(Invocation invocation) {
-            }
-
-            @Override
-            public void close() {
-                closed.incrementAndGet();
-            }
-        }
-        try (FunctionRegistry registry = new FunctionRegistry(List.of(new Closing("a"), new Closing("b")))) {
+        Runnable nothing = () -> { };
+        try (FunctionRegistry registry = new FunctionRegistry(List.of(
+                new Stub("a", nothing, closed::incrementAndGet), new Stub("b", nothing, closed::incrementAndGet)))) {
             assertThat(registry.all()).hasSize(2);
         }
         assertThat(closed).hasValue(2);
+    }
+
+    /** A function that does nothing but run the given actions when prepared and closed. */
+    private record Stub(String name, Runnable onPrepare, Runnable onClose) implements SluiceFunction {
+        @Override
+        public String description() {
+            return "test";
+        }
+
+        @Override
+        public List<ParameterSpec> parameters() {
+            return List.of();
+        }
+
+        @Override
+        public void prepare() {
+            onPrepare.run();
+        }
+
+        @Override
+        public void apply(Invocation invocation) {
+        }
+
+        @Override
+        public void close() {
+            onClose.run();
+        }
     }
 }
