@@ -1,6 +1,7 @@
 package dev.sluice.storage;
 
 import java.io.File;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -219,13 +220,13 @@ final class KeyCheckingBlobStore extends ForwardingBlobStore {
 
     @Override
     public String putBlob(String container, Blob blob) {
-        key(container, blob.getMetadata().getName());
+        checkBeforeBody(() -> key(container, blob.getMetadata().getName()), blob.getPayload());
         return super.putBlob(container, blob);
     }
 
     @Override
     public String putBlob(String container, Blob blob, PutOptions options) {
-        key(container, blob.getMetadata().getName());
+        checkBeforeBody(() -> key(container, blob.getMetadata().getName()), blob.getPayload());
         return super.putBlob(container, blob, options);
     }
 
@@ -315,8 +316,42 @@ final class KeyCheckingBlobStore extends ForwardingBlobStore {
 
     @Override
     public MultipartPart uploadMultipartPart(MultipartUpload mpu, int partNumber, Payload payload) {
-        upload(mpu);
+        checkBeforeBody(() -> upload(mpu), payload);
         return super.uploadMultipartPart(mpu, partNumber, payload);
+    }
+
+    /**
+     * Runs a check of a request that carries a body. When it refuses, the body the client is still sending is
+     * read and dropped first (up to {@link #MAX_DISCARDED_BODY}): a refusal answered with the body unread makes
+     * Jetty reset the connection, and the client then sees a failed write or a lost response instead of the
+     * error, and its next request on that connection fails too.
+     */
+    private static void checkBeforeBody(Runnable check, Payload body) {
+        try {
+            check.run();
+        } catch (RuntimeException refused) {
+            discard(body);
+            throw refused;
+        }
+    }
+
+    static final int MAX_DISCARDED_BODY = 1 << 20;
+
+    private static void discard(Payload body) {
+        if (body == null) {
+            return;
+        }
+        try {
+            InputStream in = body.openStream(); // the request's own stream: not closed here, S3Proxy answers on it
+            byte[] buffer = new byte[8192];
+            int left = MAX_DISCARDED_BODY;
+            int read;
+            while (left > 0 && (read = in.read(buffer, 0, Math.min(buffer.length, left))) >= 0) {
+                left -= read;
+            }
+        } catch (IOException | RuntimeException e) {
+            // nothing more to do: the client gets the error or a closed connection, as before
+        }
     }
 
     @Override
