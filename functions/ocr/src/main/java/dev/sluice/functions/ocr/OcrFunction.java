@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -47,7 +48,8 @@ public final class OcrFunction implements SluiceFunction {
      *
      * @param library          the libtesseract in use
      * @param libraryLoad      time to find and load it (once per process)
-     * @param firstCallColdStart library load plus engine starts paid by the first invocation
+     * @param firstCallColdStart engine starts paid by the first invocation, plus the library load unless
+     *                           {@link #prepare} did that before
      * @param enginesStarted   engines started, including replacements and restarts after idle
      * @param engineStartTime  time spent starting them
      * @param liveEngines      engines alive now (0 after the idle timeout: scaled to zero)
@@ -57,6 +59,7 @@ public final class OcrFunction implements SluiceFunction {
     }
 
     private Runtime runtime;
+    private boolean invoked;
     private Duration firstCallColdStart;
 
     /** The loaded library, engine pool and worker threads; made on the first invocation. */
@@ -84,14 +87,29 @@ public final class OcrFunction implements SluiceFunction {
         OcrOptions.from(parameters);
     }
 
+    /**
+     * Loads libtesseract (a fifth of a second, more when the bundled build is unpacked the first time) and makes the
+     * worker pool, so that the first document does not wait for them. Engines still start on first use: which
+     * languages they need is up to the invocations.
+     */
+    @Override
+    public synchronized void prepare() {
+        if (runtime == null) {
+            runtime(OcrOptions.from(Parameters.of(this, Map.of())));
+        }
+    }
+
     @Override
     public void apply(Invocation invocation) throws Exception {
         long start = System.nanoTime();
         OcrOptions options = OcrOptions.from(invocation.parameters());
         boolean firstCall;
+        boolean loadsLibrary;
         Runtime rt;
         synchronized (this) {
-            firstCall = runtime == null;
+            firstCall = !invoked;
+            invoked = true;
+            loadsLibrary = runtime == null;
             rt = runtime(options);
         }
         String name = invocation.input().key();
@@ -139,7 +157,7 @@ public final class OcrFunction implements SluiceFunction {
             deleteTree(work);
         }
         long coldMillis = TimeUnit.NANOSECONDS.toMillis(coldStartNanos.get())
-                + (firstCall ? rt.library().loadTime().toMillis() : 0);
+                + (loadsLibrary ? rt.library().loadTime().toMillis() : 0);
         if (firstCall) {
             synchronized (this) {
                 firstCallColdStart = Duration.ofMillis(coldMillis);
@@ -148,7 +166,7 @@ public final class OcrFunction implements SluiceFunction {
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         if (coldMillis > 0) {
             invocation.logger().info("OCR of {}: {} page(s) in {} ms, of which cold start {} ms ({}engine start)",
-                    name, pages.size(), tookMillis, coldMillis, firstCall ? "library load + " : "");
+                    name, pages.size(), tookMillis, coldMillis, loadsLibrary ? "library load + " : "");
         } else {
             invocation.logger().debug("OCR of {}: {} page(s) in {} ms", name, pages.size(), tookMillis);
         }

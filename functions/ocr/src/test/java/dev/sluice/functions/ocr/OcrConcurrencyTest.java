@@ -57,6 +57,24 @@ class OcrConcurrencyTest {
     }
 
     @Test
+    void prepareLoadsTheLibrarySoTheFirstDocumentWaitsOnlyForItsEngines() throws Exception {
+        try (OcrFunction ocr = new OcrFunction()) {
+            ocr.prepare();
+            OcrFunction.Stats prepared = ocr.stats();
+            assertThat(prepared.library()).contains("libtesseract");
+            assertThat(prepared.liveEngines()).isZero();
+            ocr.prepare(); // again: nothing more
+
+            assertThat(text(ocr, corpus("tesseract/phototest.tif"), temp.resolve("p"))).contains("quick brown");
+            OcrFunction.Stats afterFirst = ocr.stats();
+            assertThat(afterFirst.libraryLoad()).isEqualTo(prepared.libraryLoad());
+            // the library load is not the first document's: its cold start is the engine start alone
+            assertThat(afterFirst.firstCallColdStart()).isNotNull().isPositive()
+                    .isLessThanOrEqualTo(afterFirst.engineStartTime().plusMillis(1));
+        }
+    }
+
+    @Test
     void enginesAreRecycledAfterTheirUsesAndReleasedWhenIdle() throws Exception {
         try (OcrFunction ocr = new OcrFunction()) {
             Path image = corpus("tesseract/phototest.tif");
