@@ -127,7 +127,7 @@ V_CPU=$(median "$WORK/times-vips" 2)
 echo
 echo "Thumbnails of $COUNT camera-size JPEGs ($PIXELS) at width $WIDTH, quality $QUALITY, 2 cores,"
 echo "process start included; median of $RUNS runs ($(nproc) CPUs, load average $(cut -d' ' -f1 /proc/loadavg))."
-echo "$(java -version 2>&1 | head -1); $(vips --version 2>/dev/null); JVM options: ${SLUICE_JAVA_OPTS:-launcher default}"
+echo "$("${SLUICE_JAVA:-java}" -version 2>&1 | head -1); $(vips --version 2>/dev/null); JVM options: ${SLUICE_JAVA_OPTS:-launcher default}"
 echo
 printf '%-36s %10s %10s %12s\n' "tool" "wall (s)" "images/s" "CPU (s)"
 printf '%-36s %10s %10s %12s\n' "sluice invoke thumbnail (1 JVM)" "$S_WALL" \
