@@ -188,7 +188,7 @@ final class JpegReducedDecoder {
         int mcusY = ceilDiv(height, 8 * vMax);
         if (progressive) {
             decodeProgressiveDc(mcusX, mcusY, cancelled);
-            return toImage(group);
+            return imageAt(1, group);
         }
         boolean interleaved = scanComponents.length > 1;
         for (Component c : components) {
@@ -211,14 +211,7 @@ final class JpegReducedDecoder {
         atMarker = false;
         mcusInInterval = 0;
         decodeScan(k, interleaved, mcusX, mcusY, cancelled);
-        if (k > 1) {
-            for (Component c : components) {
-                c.stepX = hMax / c.h;
-                c.stepY = vMax / c.v;
-            }
-            return toImage(ceilDiv(width * k, 8), ceilDiv(height * k, 8));
-        }
-        return toImage(group);
+        return imageAt(k, group);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -993,10 +986,11 @@ final class JpegReducedDecoder {
     // Colour conversion
 
     /**
-     * The image at 1/(8 x group) from the 1/8 planes. A plane finer than the output (luma, and at 1/32 also
-     * chroma subsampled by 2) is averaged in groups first; one coarser than the output is interpolated as usual.
+     * The image at k/(8 x group) from planes of k x k samples per block (k is 1 when group is over 1). A plane
+     * finer than the output (at 1/16 luma, at 1/32 also chroma subsampled by 2) is averaged in groups first; one
+     * coarser than the output is interpolated as usual.
      */
-    private BufferedImage toImage(int group) {
+    private BufferedImage imageAt(int k, int group) {
         for (Component c : components) {
             int sx = hMax / c.h;
             int sy = vMax / c.v;
@@ -1008,7 +1002,7 @@ final class JpegReducedDecoder {
             c.stepX = sx * gx / group;
             c.stepY = sy * gy / group;
         }
-        return toImage(ceilDiv(width, 8 * group), ceilDiv(height, 8 * group));
+        return toImage(ceilDiv(width * k, 8 * group), ceilDiv(height * k, 8 * group));
     }
 
     /**
