@@ -79,6 +79,8 @@ final class JpegReducedDecoder {
     }
 
     private final byte[] data;
+    /** The JPEG is data[0, dataEnd): the array may be a reused buffer that is longer. */
+    private final int dataEnd;
     private String unsupported;
     private int width;
     private int height;
@@ -110,13 +112,22 @@ final class JpegReducedDecoder {
     private boolean atMarker;
     private int mcusInInterval;
 
-    private JpegReducedDecoder(byte[] data) {
+    private JpegReducedDecoder(byte[] data, int dataEnd) {
         this.data = data;
+        this.dataEnd = dataEnd;
     }
 
     /** Reads the markers up to the first scan. Never throws; see {@link #unsupportedReason()}. */
     static JpegReducedDecoder read(byte[] data) {
-        JpegReducedDecoder decoder = new JpegReducedDecoder(data);
+        return read(data, data.length);
+    }
+
+    /**
+     * {@link #read(byte[])} for a JPEG in the first {@code length} bytes of {@code data} (a reused buffer). The
+     * decoder reads the array until {@link #decode} and {@link #iccProfile} are done with it.
+     */
+    static JpegReducedDecoder read(byte[] data, int length) {
+        JpegReducedDecoder decoder = new JpegReducedDecoder(data, length);
         try {
             decoder.readMarkers();
         } catch (RuntimeException e) {
@@ -218,13 +229,13 @@ final class JpegReducedDecoder {
     // Markers
 
     private void readMarkers() {
-        if (data.length < 4 || (data[0] & 0xFF) != 0xFF || (data[1] & 0xFF) != 0xD8) {
+        if (dataEnd < 4 || (data[0] & 0xFF) != 0xFF || (data[1] & 0xFF) != 0xD8) {
             unsupported = "not a JPEG file";
             return;
         }
         int p = 2;
         boolean frameSeen = false;
-        while (p + 4 <= data.length) {
+        while (p + 4 <= dataEnd) {
             if ((data[p] & 0xFF) != 0xFF) {
                 // garbage between segments: libjpeg skips to the next marker, so do we
                 p++;
@@ -245,7 +256,7 @@ final class JpegReducedDecoder {
             int length = u16(p + 2);
             int start = p + 4;
             int end = p + 2 + length;
-            if (length < 2 || end > data.length) {
+            if (length < 2 || end > dataEnd) {
                 unsupported = "segment 0x" + Integer.toHexString(marker) + " runs past the end of the file";
                 return;
             }
@@ -317,7 +328,7 @@ final class JpegReducedDecoder {
     }
 
     private void readFrameSize(int start) {
-        if (start + 5 <= data.length) {
+        if (start + 5 <= dataEnd) {
             height = u16(start + 1);
             width = u16(start + 3);
         }
@@ -578,7 +589,7 @@ final class JpegReducedDecoder {
             // the segments between this scan and the next: tables, restart interval, the next scan header
             boolean nextScan = false;
             while (!nextScan) {
-                if (p + 1 >= data.length) {
+                if (p + 1 >= dataEnd) {
                     throw new CorruptDataException("JPEG ends before its last scan (truncated)");
                 }
                 int marker = data[p + 1] & 0xFF;
@@ -591,12 +602,12 @@ final class JpegReducedDecoder {
                     }
                     return;
                 }
-                if (p + 4 > data.length) {
+                if (p + 4 > dataEnd) {
                     throw new CorruptDataException("JPEG ends in a marker segment (truncated)");
                 }
                 int start = p + 4;
                 int end = p + 2 + u16(p + 2);
-                if (end > data.length || end < start) {
+                if (end > dataEnd || end < start) {
                     throw new CorruptDataException("JPEG segment runs past the end of the file (truncated)");
                 }
                 switch (marker) {
@@ -670,7 +681,7 @@ final class JpegReducedDecoder {
     /** Position of the next marker other than a restart marker, from p on; the end of the data if none. */
     private int nextMarker(int p) {
         byte[] data = this.data;
-        int limit = data.length - 8;
+        int limit = dataEnd - 8;
         while (true) {
             while (p <= limit) {
                 long window = (long) LONG_BIG_ENDIAN.get(data, p);
@@ -679,7 +690,7 @@ final class JpegReducedDecoder {
                 }
                 p += 8; // no 0xFF among these eight bytes
             }
-            int stop = Math.min(data.length - 1, p + 8);
+            int stop = Math.min(dataEnd - 1, p + 8);
             for (; p < stop; p++) {
                 if ((data[p] & 0xFF) == 0xFF) {
                     int next = data[p + 1] & 0xFF;
@@ -691,8 +702,8 @@ final class JpegReducedDecoder {
                     }
                 }
             }
-            if (p >= data.length - 1) {
-                return data.length;
+            if (p >= dataEnd - 1) {
+                return dataEnd;
             }
         }
     }
@@ -733,7 +744,7 @@ final class JpegReducedDecoder {
      */
     private void skipAc(Component c) throws CorruptDataException {
         byte[] data = this.data;
-        int limit = data.length - 8;
+        int limit = dataEnd - 8;
         int[] multi = c.acMulti;
         int[] single = c.ac.skip;
         long bits = this.bits;
@@ -874,7 +885,7 @@ final class JpegReducedDecoder {
     /** {@link #fill()} with the common case, eight bytes without a 0xFF, done in one read. */
     private void refill() {
         int p = pos;
-        if (p <= data.length - 8 && !atMarker) {
+        if (p <= dataEnd - 8 && !atMarker) {
             long window = (long) LONG_BIG_ENDIAN.get(data, p);
             int n = (64 - bitCount) >>> 3;
             long high = n == 8 ? -1L : -1L << ((8 - n) << 3);
@@ -924,10 +935,10 @@ final class JpegReducedDecoder {
     private void fill() {
         while (bitCount <= 56) {
             int b = 0;
-            if (!atMarker && pos < data.length) {
+            if (!atMarker && pos < dataEnd) {
                 b = data[pos] & 0xFF;
                 if (b == 0xFF) {
-                    int next = pos + 1 < data.length ? data[pos + 1] & 0xFF : -1;
+                    int next = pos + 1 < dataEnd ? data[pos + 1] & 0xFF : -1;
                     if (next == 0) {
                         pos += 2;
                     } else if (next == 0xFF) {
@@ -962,7 +973,7 @@ final class JpegReducedDecoder {
         bitCount = 0;
         paddingBytes = 0;
         // resynchronise on the next RSTn marker
-        while (pos + 1 < data.length) {
+        while (pos + 1 < dataEnd) {
             if ((data[pos] & 0xFF) == 0xFF) {
                 int m = data[pos + 1] & 0xFF;
                 if (m >= 0xD0 && m <= 0xD7) {

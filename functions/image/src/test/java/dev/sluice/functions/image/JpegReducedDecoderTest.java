@@ -83,6 +83,23 @@ class JpegReducedDecoderTest {
                 .isInstanceOf(JpegReducedDecoder.CorruptDataException.class);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(ints = {3, 2, 1})
+    void aJpegInALongerBufferEndsWhereItsLengthSays(int fraction) throws Exception {
+        // a reused buffer still holds the rest of a larger photo read before: those bytes must not be decoded
+        byte[] photo = Files.readAllBytes(corpus("exif-orientation/Landscape_1.jpg"));
+        JpegReducedDecoder decoder = JpegReducedDecoder.read(photo, photo.length * fraction / 4);
+
+        assertThatThrownBy(() -> decoder.decode(8, () -> false))
+                .isInstanceOf(JpegReducedDecoder.CorruptDataException.class);
+
+        byte[] buffer = java.util.Arrays.copyOf(photo, photo.length + 4096);
+        java.util.Arrays.fill(buffer, photo.length, buffer.length, (byte) 0x5A);
+        BufferedImage fromBuffer = JpegReducedDecoder.read(buffer, photo.length).decode(8, () -> false);
+        BufferedImage fromCopy = JpegReducedDecoder.read(photo).decode(8, () -> false);
+        assertThat(Images.meanDifference(fromBuffer, fromCopy)).isZero();
+    }
+
     @org.junit.jupiter.api.Test
     void arithmeticCodedJpegsAreLeftToImageIo() throws Exception {
         JpegReducedDecoder decoder = JpegReducedDecoder.read(Files.readAllBytes(corpus("images/smallest/jpeg.jpg")));

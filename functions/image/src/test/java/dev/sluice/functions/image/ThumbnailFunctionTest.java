@@ -424,6 +424,20 @@ class ThumbnailFunctionTest {
                 .isInstanceOf(dev.sluice.core.BadInputException.class).hasMessageContaining("truncated");
     }
 
+    @Test
+    void aTruncatedJpegAfterTheWholePhotoOnTheSameThreadIsStillBadInput() throws Exception {
+        // the JPEG bytes go into a buffer reused by the thread: the whole photo's tail is still in it
+        Path photo = corpus("exif-orientation/Landscape_1.jpg");
+        byte[] bytes = Files.readAllBytes(photo);
+        Path truncated = temp.resolve("truncated.jpg");
+        Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length * 3 / 4));
+
+        assertThat(thumbnail(photo, params("width", "256"))).hasSize(1);
+        assertThatThrownBy(() -> thumbnail(truncated, params("width", "256")))
+                .isInstanceOf(dev.sluice.core.BadInputException.class).hasMessageContaining("truncated");
+        assertThat(thumbnail(photo, params("width", "256"))).hasSize(1);
+    }
+
     static Stream<Path> malformedImages() throws Exception {
         List<Path> files = new ArrayList<>();
         for (String folder : List.of("malformed/images-briar", "malformed/images-pillow", "malformed/pngsuite-corrupt",
