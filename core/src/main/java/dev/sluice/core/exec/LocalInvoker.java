@@ -2,9 +2,13 @@ package dev.sluice.core.exec;
 
 import dev.sluice.core.function.Parameters;
 import dev.sluice.core.function.SluiceFunction;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
+import java.util.stream.IntStream;
 
 /**
  * Runs a function on local files, many in parallel in one process: {@code sluice invoke}. Outputs are named
@@ -45,9 +50,10 @@ public final class LocalInvoker {
             return t;
         });
         try (FunctionRunner runner = new FunctionRunner()) {
-            List<Future<Result>> futures = new ArrayList<>();
-            for (Path input : inputs) {
-                futures.add(pool.submit(() -> {
+            List<Future<Result>> futures = new ArrayList<>(Collections.nCopies(inputs.size(), null));
+            for (int index : largestFirst(inputs)) {
+                Path input = inputs.get(index);
+                futures.set(index, pool.submit(() -> {
                     Result result = invokeOne(runner, function, parameters, input, outDir, timeout,
                             fraction -> onProgress.accept(input, fraction));
                     onResult.accept(result);
@@ -66,6 +72,25 @@ public final class LocalInvoker {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * The order to start the inputs in: largest file first, the rest as given. The cores then end on small
+     * inputs and finish at about the same time, instead of one core waiting while another does a large input
+     * it happened to start last. (Results are still listed in the order given.)
+     */
+    static List<Integer> largestFirst(List<Path> inputs) {
+        long[] sizes = new long[inputs.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            try {
+                sizes[i] = Files.size(inputs.get(i));
+            } catch (IOException | RuntimeException e) {
+                sizes[i] = -1; // its run reports what is wrong with it
+            }
+        }
+        return IntStream.range(0, sizes.length).boxed()
+                .sorted(Comparator.comparingLong((Integer i) -> sizes[i]).reversed())
+                .toList();
     }
 
     private static Result invokeOne(FunctionRunner runner, SluiceFunction function, Parameters parameters, Path input,

@@ -93,6 +93,22 @@ class LocalInvokerTest {
     }
 
     @Test
+    void largeInputsStartFirstAndResultsKeepTheGivenOrder() throws Exception {
+        Path small = input("small.txt", "s");
+        Path large = input("large.txt", "l".repeat(5000));
+        Path missing = inDir.resolve("missing.txt");
+        Path medium = input("medium.txt", "m".repeat(300));
+        List<Path> started = Collections.synchronizedList(new ArrayList<>());
+
+        List<LocalInvoker.Result> results = LocalInvoker.invoke(COPY, params(), List.of(small, large, missing, medium),
+                outDir, 1, GENEROUS, result -> started.add(result.input()));
+
+        assertThat(started).containsExactly(large, medium, small, missing);
+        assertThat(results).extracting(LocalInvoker.Result::input).containsExactly(small, large, missing, medium);
+        assertThat(results.get(2).succeeded()).isFalse();
+    }
+
+    @Test
     void aFailingInputIsReportedWhileTheOthersSucceedAndLeavesNoPartialOutputs() throws Exception {
         List<Path> inputs = List.of(input("good-1.txt", "a"), input("corrupt.txt", "b"), input("good-2.txt", "c"));
 
