@@ -19,12 +19,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sluice invoke}: runs a function on local files, in parallel, outputs named after their input. */
-@Command(name = "invoke", mixinStandardHelpOptions = true,
+@Command(name = "invoke",
         description = "Run a function, or a chain such as \"pdf-render|ocr\", on local files and write the outputs "
                 + "to a folder.")
 final class InvokeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
+
+    // as fields, not mixinStandardHelpOptions (see Main)
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
+    boolean version;
 
     @picocli.CommandLine.Parameters(index = "0", paramLabel = "FUNCTION",
             description = "Function name (see `sluice functions`), or a chain a|b: outputs of a are the inputs of b.")

@@ -6,11 +6,20 @@ import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** The {@code sluice} command. */
-@Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "sluice", versionProvider = Main.Version.class,
         description = "Serverless data processing on your own object store: uploads trigger functions.")
 public final class Main {
+
+    // -h and -V as fields rather than picocli's mixinStandardHelpOptions: the same options, without a second
+    // command model built by reflection at every start
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print version information and exit.")
+    boolean version;
 
     /**
      * The subcommands by name, in the order help lists them. Picocli reads a command's options by reflection when
