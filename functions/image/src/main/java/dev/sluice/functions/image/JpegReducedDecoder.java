@@ -753,13 +753,14 @@ final class JpegReducedDecoder {
         for (int i = 1; i < 64; ) {
             if (count < 32) {
                 if (p <= limit && !atMarker) {
-                    long window = (long) LONG_BIG_ENDIAN.get(data, p);
-                    int n = (64 - count) >>> 3;
-                    long high = n == 8 ? -1L : -1L << ((8 - n) << 3);
-                    if ((((~window - 0x0101010101010101L) & window & 0x8080808080808080L) & high) == 0) {
-                        bits |= (window & high) >>> count;
-                        count += n << 3;
-                        p += n;
+                    // four bytes by hand: C1 (the only compiler of one-shot runs) compiles a byte-array VarHandle
+                    // read into a chain of calls
+                    int word = (data[p] & 0xFF) << 24 | (data[p + 1] & 0xFF) << 16 | (data[p + 2] & 0xFF) << 8
+                            | (data[p + 3] & 0xFF);
+                    if (((~word - 0x01010101) & word & 0x80808080) == 0) { // no 0xFF byte among them
+                        bits |= (word & 0xFFFFFFFFL) << (32 - count);
+                        count += 32;
+                        p += 4;
                     } else {
                         this.bits = bits;
                         this.bitCount = count;
@@ -882,17 +883,20 @@ final class JpegReducedDecoder {
         this.bitCount = count;
     }
 
-    /** {@link #fill()} with the common case, eight bytes without a 0xFF, done in one read. */
+    /**
+     * {@link #fill()} with the common case, four bytes without a 0xFF, done in one step (as in {@link #skipAc}).
+     * Called with fewer than 32 bits in the buffer.
+     */
     private void refill() {
         int p = pos;
+        byte[] data = this.data;
         if (p <= dataEnd - 8 && !atMarker) {
-            long window = (long) LONG_BIG_ENDIAN.get(data, p);
-            int n = (64 - bitCount) >>> 3;
-            long high = n == 8 ? -1L : -1L << ((8 - n) << 3);
-            if ((((~window - 0x0101010101010101L) & window & 0x8080808080808080L) & high) == 0) {
-                bits |= (window & high) >>> bitCount;
-                bitCount += n << 3;
-                pos = p + n;
+            int word = (data[p] & 0xFF) << 24 | (data[p + 1] & 0xFF) << 16 | (data[p + 2] & 0xFF) << 8
+                    | (data[p + 3] & 0xFF);
+            if (((~word - 0x01010101) & word & 0x80808080) == 0) {
+                bits |= (word & 0xFFFFFFFFL) << (32 - bitCount);
+                bitCount += 32;
+                pos = p + 4;
                 return;
             }
         }
