@@ -1,9 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.core.SluiceException;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.function.Supplier;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,25 +20,31 @@ public final class Main {
     boolean version;
 
     /**
-     * The subcommands by name, in the order help lists them. Picocli reads a command's options by reflection when
-     * it is added, which costs a one-shot {@code sluice invoke} a noticeable part of its start-up; so a command
-     * line that names its subcommand gets only that one, and everything else (help, a typo) gets them all.
+     * The subcommands, in the order help lists them. Picocli reads a command's options by reflection when it is
+     * added, which costs a one-shot {@code sluice invoke} a noticeable part of its start-up; so a command line
+     * that names its subcommand gets only that one, and everything else (help, a typo) gets them all.
      */
-    private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+    static final List<String> SUBCOMMANDS =
+            List.of("serve", "worker", "invoke", "backfill", "functions", "config", "retry", "warmup", "minio", "help");
 
-    static {
-        SUBCOMMANDS.put("serve", ServeCommand::new);
-        SUBCOMMANDS.put("worker", WorkerCommand::new);
-        SUBCOMMANDS.put("invoke", InvokeCommand::new);
-        SUBCOMMANDS.put("backfill", BackfillCommand::new);
-        SUBCOMMANDS.put("functions", FunctionsCommand::new);
-        SUBCOMMANDS.put("config", ConfigCommand::new);
-        SUBCOMMANDS.put("retry", RetryCommand::new);
-        SUBCOMMANDS.put("warmup", WarmupCommand::new);
-        SUBCOMMANDS.put("minio", MinioCommand::new);
-        // not a method reference: linking one to a Java 5 class (picocli's) keeps that class out of the class-data
-        // archive the launcher records (see ./sluice)
-        SUBCOMMANDS.put("help", () -> new CommandLine.HelpCommand());
+    /**
+     * A new subcommand object by name, or null. A switch rather than a map of constructor references: linking
+     * each reference is a lambda bootstrap at every start.
+     */
+    static Object subcommand(String name) {
+        return switch (name) {
+            case "serve" -> new ServeCommand();
+            case "worker" -> new WorkerCommand();
+            case "invoke" -> new InvokeCommand();
+            case "backfill" -> new BackfillCommand();
+            case "functions" -> new FunctionsCommand();
+            case "config" -> new ConfigCommand();
+            case "retry" -> new RetryCommand();
+            case "warmup" -> new WarmupCommand();
+            case "minio" -> new MinioCommand();
+            case "help" -> new CommandLine.HelpCommand();
+            default -> null;
+        };
     }
 
     public static void main(String[] args) {
@@ -69,10 +73,12 @@ public final class Main {
     static CommandLine commandLine(String... args) {
         CommandLine cli = new CommandLine(new Main());
         String named = args.length > 0 ? args[0] : "";
-        if (SUBCOMMANDS.containsKey(named) && !named.equals("help")) {
-            cli.addSubcommand(SUBCOMMANDS.get(named).get());
+        if (SUBCOMMANDS.contains(named) && !named.equals("help")) {
+            cli.addSubcommand(subcommand(named));
         } else {
-            SUBCOMMANDS.values().forEach(command -> cli.addSubcommand(command.get()));
+            for (String name : SUBCOMMANDS) {
+                cli.addSubcommand(subcommand(name));
+            }
         }
         cli.setExecutionExceptionHandler(new ConfigErrorHandler());
         return cli;
