@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,8 +95,8 @@ public final class LauncherJar {
                 }
             }
             for (Map.Entry<String, Set<String>> service : providers.entrySet()) {
-                write(out, service.getKey(), (String.join("\n", service.getValue()) + "\n").getBytes(
-                        java.nio.charset.StandardCharsets.UTF_8), -1);
+                byte[] lines = (String.join("\n", service.getValue()) + "\n").getBytes(StandardCharsets.UTF_8);
+                write(out, service.getKey(), lines, -1);
             }
         }
     }
@@ -106,7 +107,8 @@ public final class LauncherJar {
         parts.add(mainJar);
         try (JarFile jar = new JarFile(mainJar.toFile(), false)) {
             Manifest manifest = jar.getManifest();
-            String classPath = manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+            String classPath = manifest == null ? null
+                    : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
             if (classPath != null) {
                 Path dir = mainJar.toAbsolutePath().getParent();
                 for (String relative : classPath.trim().split("\\s+")) {
@@ -206,7 +208,7 @@ public final class LauncherJar {
     /** The provider class names of a {@code META-INF/services} file, without comments and blank lines. */
     static List<String> providerLines(InputStream in) throws IOException {
         List<String> names = new ArrayList<>();
-        for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\\R")) {
+        for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\\R")) {
             int comment = line.indexOf('#');
             String name = (comment >= 0 ? line.substring(0, comment) : line).trim();
             if (!name.isEmpty()) {
