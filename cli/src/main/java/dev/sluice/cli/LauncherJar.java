@@ -61,8 +61,9 @@ public final class LauncherJar {
     public static void merge(Path mainJar, Path output) throws IOException {
         List<Path> parts = new ArrayList<>();
         List<Path> natives = new ArrayList<>();
+        String platform = platform();
         for (Path part : classPath(mainJar)) {
-            switch (part.equals(mainJar) ? Kind.CLASSES : kind(part, platform())) {
+            switch (part.equals(mainJar) ? Kind.CLASSES : kind(part, platform)) {
                 case CLASSES -> parts.add(part);
                 case NATIVE -> natives.add(part);
                 case OTHER_PLATFORM -> { } // never loaded here

@@ -74,26 +74,8 @@ class FunctionRegistryTest {
 
     @Test
     void twoClassesWithOneNameAreAConfigError() {
-        SluiceFunction impostor = new SluiceFunction() {
-            @Override
-            public String name() {
-                return CopyFunction.NAME;
-            }
-
-            @Override
-            public String description() {
-                return "same name";
-            }
-
-            @Override
-            public List<ParameterSpec> parameters() {
-                return List.of();
-            }
-
-            @Override
-            public void apply(Invocation invocation) {
-            }
-        };
+        Runnable nothing = () -> { };
+        SluiceFunction impostor = new Stub(CopyFunction.NAME, nothing, nothing);
 
         assertThatThrownBy(() -> new FunctionRegistry(List.of(new CopyFunction(), impostor)))
                 .isInstanceOf(ConfigException.class)
