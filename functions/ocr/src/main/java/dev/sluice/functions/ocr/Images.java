@@ -140,6 +140,44 @@ final class Images {
         return copy;
     }
 
+    /**
+     * As it is meant to be seen: an EXIF/TIFF orientation (1 to 8; anything else counts as 1) undone by a mirror
+     * and a quarter turn. Photos from phones and cameras are stored as the sensor saw them and only tagged with how
+     * to turn them; Tesseract reads pixels, so a mirrored or sideways page must be turned first.
+     */
+    static BufferedImage upright(BufferedImage image, int orientation) {
+        return switch (orientation) {
+            case 2 -> mirrored(image);
+            case 3 -> rotateQuadrants(image, 180);
+            case 4 -> rotateQuadrants(mirrored(image), 180);
+            case 5 -> rotateQuadrants(mirrored(image), 270);
+            case 6 -> rotateQuadrants(image, 90);
+            case 7 -> rotateQuadrants(mirrored(image), 90);
+            case 8 -> rotateQuadrants(image, 270);
+            default -> image;
+        };
+    }
+
+    /** Mirrored left to right; the same form as the input. */
+    static BufferedImage mirrored(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        BufferedImage target = blankLike(image, w, h);
+        Raster source = image.getRaster();
+        WritableRaster out = target.getRaster();
+        int bands = source.getNumBands();
+        int[] row = new int[w * bands];
+        int[] flipped = new int[w * bands];
+        for (int y = 0; y < h; y++) {
+            source.getPixels(0, y, w, 1, row);
+            for (int x = 0; x < w; x++) {
+                System.arraycopy(row, x * bands, flipped, (w - 1 - x) * bands, bands);
+            }
+            out.setPixels(0, y, w, 1, flipped);
+        }
+        return target;
+    }
+
     /** Turned clockwise by a multiple of 90 degrees; the same form as the input. */
     static BufferedImage rotateQuadrants(BufferedImage image, int clockwiseDegrees) {
         int degrees = ((clockwiseDegrees % 360) + 360) % 360;

@@ -26,7 +26,12 @@ final class OcrTesting {
     }
 
     static Path corpus(String relative) {
-        Path path = Path.of(System.getProperty("sluice.corpora", "../../../shared/corpora"), "ocr", relative);
+        return corpus("ocr", relative);
+    }
+
+    /** A file in one of the shared corpora's folders, e.g. {@code exif-orientation}. */
+    static Path corpus(String folder, String relative) {
+        Path path = Path.of(System.getProperty("sluice.corpora", "../../../shared/corpora"), folder, relative);
         assertThat(path).as("test corpus file (see shared/corpora/MANIFEST.md)").exists();
         return path;
     }
