@@ -1,9 +1,5 @@
 package dev.sluice.functions.ocr;
 
-import com.drew.imaging.ImageMetadataReader;
-import com.drew.imaging.ImageProcessingException;
-import com.drew.metadata.Metadata;
-import com.drew.metadata.exif.ExifIFD0Directory;
 import dev.sluice.core.BadInputException;
 import dev.sluice.core.LimitExceededException;
 import dev.sluice.core.function.Input;
@@ -203,45 +199,13 @@ abstract sealed class InputDocument implements AutoCloseable {
             return new ImagePage(index, Images.upright(Images.normalize(image), orientation), dpi, original);
         }
 
-        /**
-         * The page's orientation tag (1 to 8; see {@link Images#upright}): TIFF's own per page, the EXIF one of a
-         * JPEG, PNG or WebP. 1 when there is none, or it cannot be read: a damaged tag is no reason to fail.
-         */
-        int orientation(int index) {
-            try {
-                return switch (kind) {
-                    case TIFF -> tiffOrientation(reader.getImageMetadata(index));
-                    case JPEG, PNG, WEBP -> exifOrientation(file);
-                    default -> 1;
-                };
-            } catch (IOException | ImageProcessingException | RuntimeException e) {
-                return 1;
-            }
-        }
-
-        private static int exifOrientation(Path file) throws IOException, ImageProcessingException {
-            Metadata metadata = ImageMetadataReader.readMetadata(file.toFile());
-            ExifIFD0Directory exif = metadata.getFirstDirectoryOfType(ExifIFD0Directory.class);
-            Integer orientation = exif == null ? null : exif.getInteger(ExifIFD0Directory.TAG_ORIENTATION);
-            return orientation == null ? 1 : orientation;
-        }
-
-        /** The Orientation field (274) of one page's IFD, from the TIFF reader's own metadata tree. */
-        static int tiffOrientation(IIOMetadata metadata) {
-            String format = "com_sun_media_imageio_plugins_tiff_image_1.0";
-            if (metadata == null || !format.equals(metadata.getNativeMetadataFormatName())) {
-                return 1;
-            }
-            NodeList fields = ((IIOMetadataNode) metadata.getAsTree(format)).getElementsByTagName("TIFFField");
-            for (int i = 0; i < fields.getLength(); i++) {
-                IIOMetadataNode field = (IIOMetadataNode) fields.item(i);
-                if ("274".equals(field.getAttribute("number"))) {
-                    NodeList values = field.getElementsByTagName("TIFFShort");
-                    return values.getLength() == 0 ? 1
-                            : Integer.parseInt(((IIOMetadataNode) values.item(0)).getAttribute("value"));
-                }
-            }
-            return 1;
+        /** The page's orientation tag (1 to 8, see {@link OrientationTag}). */
+        private int orientation(int index) {
+            return switch (kind) {
+                case TIFF -> OrientationTag.ofTiffPage(reader, index);
+                case JPEG, PNG, WEBP -> OrientationTag.ofExif(file);
+                default -> 1;
+            };
         }
 
         private static BadInputException damaged(String name, Kind kind, Exception e) {

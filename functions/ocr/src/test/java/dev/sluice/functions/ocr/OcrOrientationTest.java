@@ -71,6 +71,22 @@ class OcrOrientationTest {
     }
 
     @Test
+    void anImageMagickPngIsTurnedAsTheExifInItsTextChunkSays() throws Exception {
+        // orientation 3 (upside down), kept by ImageMagick as hex in a "Raw profile type exif" text chunk
+        Path png = exifCorpus("exif_imagemagick_orientation.png");
+        BufferedImage stored = ImageIO.read(png.toFile());
+        BufferedImage halfTurned = new BufferedImage(stored.getWidth(), stored.getHeight(), BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < stored.getHeight(); y++) {
+            for (int x = 0; x < stored.getWidth(); x++) {
+                halfTurned.setRGB(stored.getWidth() - 1 - x, stored.getHeight() - 1 - y, stored.getRGB(x, y));
+            }
+        }
+
+        assertThat(meanDifference(stored, halfTurned)).as("stored as is").isGreaterThan(10);
+        assertThat(meanDifference(firstPage(png), halfTurned)).as("after turning").isLessThan(1);
+    }
+
+    @Test
     void aSidewaysJpegIsReadUprightAndItsSearchablePdfShowsItUpright() throws Exception {
         // Tika's "OCR Testing" photo, stored turned a quarter anticlockwise and tagged 6 ("turn clockwise to show"),
         // as a phone held sideways writes it
