@@ -6,6 +6,7 @@
 #   4. unpacks the image's layers into a root file system and, as root, runs the image's own entrypoint and
 #      environment in a chroot as the image's user (10001, no home, only /tmp writable):
 #      --version, functions, invoke thumbnail/ocr/media-probe on corpus files, config check of deploy/compose,
+#      no native jars of other platforms,
 #      and, when NATS with JetStream answers on 127.0.0.1:4222, the default `worker` command end to end.
 #
 # Needs root (chroot, mount namespaces), a JDK 17, jq, and ../shared/corpora beside the repository.
@@ -63,6 +64,10 @@ while IFS= read -r layer; do
     || tar --warning=no-unknown-keyword -xf "$WORK/image/$layer" -C "$WORK/rootfs"
 done < <(jq -r '.[0].Layers[]' "$MANIFEST")
 FS="$WORK/rootfs"
+# one platform's natives only (cli/pom.xml, image.foreign.natives): the others would be dead weight
+FOREIGN="$(find "$FS/app/libs" -name '*-linux-arm64*.jar' -o -name '*-macosx-*.jar' -o -name '*-windows-*.jar')"
+[ -z "$FOREIGN" ] || fail "the image carries native jars of other platforms: $(echo $FOREIGN)"
+ls "$FS"/app/libs/javacpp-*-linux-x86_64.jar >/dev/null 2>&1 || fail "the image has no linux-x86_64 JavaCPP jar"
 [ "$(jq -r '.config.User' "$CONFIG")" = "$IMAGE_USER" ] || fail "image user is $(jq -r '.config.User' "$CONFIG")"
 mapfile -t ENTRYPOINT < <(jq -r '.config.Entrypoint[]' "$CONFIG")
 mapfile -t IMAGE_ENV < <(jq -r '.config.Env[]' "$CONFIG")
