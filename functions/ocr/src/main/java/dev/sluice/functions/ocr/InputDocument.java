@@ -192,10 +192,9 @@ abstract sealed class InputDocument implements AutoCloseable {
                 // no resolution: Tesseract estimates it from the text size
             }
             int orientation = orientation(index);
-            boolean turned = orientation >= 2 && orientation <= 8;
             // a searchable PDF embeds a JPEG as it is, smaller and not recompressed; but not one that must be
             // turned, as PDF viewers do not read its orientation tag
-            byte[] original = keepJpeg && !turned ? java.nio.file.Files.readAllBytes(file) : null;
+            byte[] original = keepJpeg && orientation == 1 ? java.nio.file.Files.readAllBytes(file) : null;
             return new ImagePage(index, Images.upright(Images.normalize(image), orientation), dpi, original);
         }
 

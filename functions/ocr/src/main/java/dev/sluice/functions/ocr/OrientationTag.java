@@ -19,7 +19,8 @@ import org.w3c.dom.NodeList;
 
 /**
  * How an image is meant to be turned for viewing: its EXIF/TIFF orientation, 1 to 8 (see {@link Images#upright}).
- * 1 when there is no tag, or it cannot be read: a damaged tag is no reason to fail an otherwise good page.
+ * 1 when there is no tag, or it cannot be read or holds another value: a damaged tag is no reason to fail an
+ * otherwise good page.
  */
 final class OrientationTag {
     private static final String TIFF_METADATA = "com_sun_media_imageio_plugins_tiff_image_1.0";
@@ -43,7 +44,7 @@ final class OrientationTag {
                 exif = fromRawProfile(metadata);
             }
             Integer orientation = exif == null ? null : exif.getInteger(ExifIFD0Directory.TAG_ORIENTATION);
-            return orientation == null ? 1 : orientation;
+            return orientation == null ? 1 : valid(orientation);
         } catch (IOException | ImageProcessingException | RuntimeException e) {
             return 1;
         }
@@ -62,13 +63,17 @@ final class OrientationTag {
                 if (String.valueOf(TIFF_ORIENTATION).equals(field.getAttribute("number"))) {
                     NodeList values = field.getElementsByTagName("TIFFShort");
                     return values.getLength() == 0 ? 1
-                            : Integer.parseInt(((IIOMetadataNode) values.item(0)).getAttribute("value"));
+                            : valid(Integer.parseInt(((IIOMetadataNode) values.item(0)).getAttribute("value")));
                 }
             }
             return 1;
         } catch (IOException | RuntimeException e) {
             return 1;
         }
+    }
+
+    private static int valid(int orientation) {
+        return orientation >= 1 && orientation <= 8 ? orientation : 1;
     }
 
     /** ImageMagick's text chunk: "\nexif\n   1234\n4578696600..." (type, length, then the bytes in hex lines). */
