@@ -189,6 +189,15 @@ class DeployFilesTest {
         assertThat(args.group(2)).isEqualTo(CONFIG_PATH);
     }
 
+    @Test
+    void otherImagesArePinnedAndComposeRunsTheTestedMinio() throws IOException {
+        Map<String, String> images = images();
+        assertThat(images).containsKeys("compose/docker-compose.yml services.minio",
+                "kubernetes/nats-stream-job.yaml spec.template.spec.containers[0]");
+        assertThat(imagePinningProblems(images)).isEmpty();
+        assertThat(images.get("compose/docker-compose.yml services.minio")).isEqualTo(MinioEndToEndTest.IMAGE);
+    }
+
     // ---- Knative --------------------------------------------------------------------------------------------
 
     @Test
@@ -243,6 +252,11 @@ class DeployFilesTest {
         assertThat(composeWorkerProblems(compose, composeConfigText().replace("${SLUICE_SECRET_KEY}",
                 "${SLUICE_STORE_SECRET}"))).anyMatch(p -> p.contains("SLUICE_STORE_SECRET"));
 
+        Map<String, String> floating = new LinkedHashMap<>(images());
+        floating.put("compose/docker-compose.yml services.minio", "minio/minio:latest");
+        floating.put("kubernetes/nats-stream-job.yaml spec.template.spec.containers[0]", "natsio/nats-box");
+        assertThat(imagePinningProblems(floating)).hasSize(2);
+
         JsonNode trigger = knative("trigger.yaml").deepCopy();
         ((ObjectNode) trigger.path("spec").path("subscriber")).put("uri", "/");
         assertThat(knativeProblems(knative("service.yaml"), trigger, knative("kafka-source.yaml"), knativeConfigText(),
@@ -252,6 +266,24 @@ class DeployFilesTest {
     // =========================================================================================================
     // The checks: each returns what disagrees with the code, empty when everything does.
     // =========================================================================================================
+
+    /**
+     * Images other than Sluice's own name a release, so that a deployment made today and one made next month run
+     * the same thing ({@code latest} or no tag floats).
+     */
+    static List<String> imagePinningProblems(Map<String, String> images) {
+        List<String> problems = new ArrayList<>();
+        images.forEach((where, image) -> {
+            String name = image.substring(image.lastIndexOf('/') + 1);
+            int colon = name.indexOf(':');
+            String repository = colon < 0 ? name : name.substring(0, colon);
+            String tag = colon < 0 ? "" : name.substring(colon + 1);
+            if (!repository.equals("sluice") && (tag.isEmpty() || tag.equals("latest"))) {
+                problems.add(where + ": image " + image + " is not pinned to a release");
+            }
+        });
+        return problems;
+    }
 
     static List<String> composeWorkerProblems(JsonNode compose, String configText) {
         List<String> problems = new ArrayList<>();
@@ -631,6 +663,39 @@ class DeployFilesTest {
 
     static String namespace(String folder) throws IOException {
         return documents(DEPLOY.resolve(folder).resolve("kustomization.yaml")).get(0).path("namespace").asText();
+    }
+
+    /**
+     * Every container image named under deploy/, by file and place, with Compose's {@code ${VAR:-default}} read as
+     * its default.
+     */
+    static Map<String, String> images() throws IOException {
+        Map<String, String> images = new LinkedHashMap<>();
+        for (Path file : yamlFiles()) {
+            String name = DEPLOY.relativize(file).toString().replace('\\', '/');
+            for (JsonNode doc : documents(file)) {
+                collectImages(doc, name + " ", images);
+            }
+        }
+        images.replaceAll((where, image) -> VARIABLE.matcher(image).replaceAll(m -> m.group(2) == null ? ""
+                : Matcher.quoteReplacement(m.group(2))));
+        return images;
+    }
+
+    private static void collectImages(JsonNode node, String path, Map<String, String> images) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(field -> {
+                if (field.getKey().equals("image") && field.getValue().isTextual()) {
+                    images.put(path.strip(), field.getValue().asText());
+                } else {
+                    collectImages(field.getValue(), path + (path.endsWith(" ") ? "" : ".") + field.getKey(), images);
+                }
+            });
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                collectImages(node.get(i), path + "[" + i + "]", images);
+            }
+        }
     }
 
     static JsonNode compose() throws IOException {

@@ -21,8 +21,11 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 @Testcontainers(disabledWithoutDocker = true)
 class MinioEndToEndTest extends ThumbnailEndToEndContract {
+    /** The MinIO release these tests pass against; deploy/compose runs the same one (DeployFilesTest). */
+    static final String IMAGE = "minio/minio:RELEASE.2025-04-22T22-12-26Z";
+
     @Container
-    static final MinIOContainer MINIO = new MinIOContainer("minio/minio:RELEASE.2025-04-22T22-12-26Z");
+    static final MinIOContainer MINIO = new MinIOContainer(IMAGE);
 
     @TempDir
     static Path stateDir;
