@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.cli.testfunctions.CopyFunction;
 import dev.sluice.cli.testfunctions.FlakyFunction;
 import dev.sluice.core.config.ConfigLoader;
@@ -290,34 +289,10 @@ class ExecutorIntegrationTest {
     }
 
     private static long countDeadLetters(String key) throws Exception {
-        List<ObjectInfo> letters;
-        try (var listing = store().list("sluice-dead-letters", "")) {
-            letters = listing.toList();
-        }
-        long count = 0;
-        for (ObjectInfo info : letters) {
-            try (InputStream in = store().get(info.bucket(), info.key())) {
-                if (key.equals(new ObjectMapper().readTree(in).path("event").path("key").asText())) {
-                    count++;
-                }
-            }
-        }
-        return count;
+        return DeadLetterRecords.forKey(store(), key).size();
     }
 
     private static JsonNode findDeadLetter(String key) throws Exception {
-        List<ObjectInfo> letters;
-        try (var listing = store().list("sluice-dead-letters", "")) {
-            letters = listing.toList();
-        }
-        for (ObjectInfo info : letters) {
-            try (InputStream in = store().get(info.bucket(), info.key())) {
-                JsonNode node = new ObjectMapper().readTree(in);
-                if (key.equals(node.path("event").path("key").asText())) {
-                    return node;
-                }
-            }
-        }
-        return null;
+        return DeadLetterRecords.forKey(store(), key).stream().findFirst().orElse(null);
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.core.store.ObjectInfo;
 import dev.sluice.core.store.ObjectStore;
 import io.micrometer.core.instrument.Counter;
@@ -143,20 +142,7 @@ abstract class ThumbnailEndToEndContract {
     }
 
     private Optional<JsonNode> findDeadLetter(String key) throws IOException {
-        List<ObjectInfo> letters;
-        try (var listing = store().list("sluice-dead-letters", "")) {
-            letters = listing.toList();
-        }
-        ObjectMapper json = new ObjectMapper();
-        for (ObjectInfo info : letters) {
-            try (InputStream in = store().get(info.bucket(), info.key())) {
-                JsonNode node = json.readTree(in);
-                if (key.equals(node.path("event").path("key").asText())) {
-                    return Optional.of(node);
-                }
-            }
-        }
-        return Optional.empty();
+        return DeadLetterRecords.forKey(store(), key).stream().findFirst();
     }
 
     /** An uploader's S3 client: path-style, static keys, otherwise the SDK's defaults (checksums included). */

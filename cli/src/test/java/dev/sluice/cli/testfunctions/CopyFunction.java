@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Test function: copies its input, optionally after sleeping (interruptibly, in {@code progress-steps} steps that
- * each report progress), to exercise timeouts, queues and progress reports.
+ * each report progress), to exercise timeouts, queues and progress reports; or, in a child JVM, ends it.
  */
 public final class CopyFunction implements SluiceFunction {
     /** Every instance whose {@link #prepare} ran, in this JVM. */
@@ -38,11 +38,20 @@ public final class CopyFunction implements SluiceFunction {
     public List<ParameterSpec> parameters() {
         return List.of(ParameterSpec.of("sleep-ms", ParameterType.INT, "0", "Sleep before copying."),
                 ParameterSpec.of("suffix", ParameterType.STRING, "-copy", "Output suffix."),
-                ParameterSpec.of("progress-steps", ParameterType.INT, "1", "Report progress this many times."));
+                ParameterSpec.of("progress-steps", ParameterType.INT, "1", "Report progress this many times."),
+                ParameterSpec.of("halt", ParameterType.INT, "0", "Above 0: end the JVM with this exit code, as a "
+                        + "native crash would (only in a child JVM)."));
     }
 
     @Override
     public void apply(Invocation invocation) throws Exception {
+        int halt = invocation.parameters().getInt("halt");
+        if (halt > 0) {
+            if (System.getProperty("sluice.child") == null) {
+                throw new IllegalStateException("halt is only for functions run with isolation: process");
+            }
+            Runtime.getRuntime().halt(halt);
+        }
         int steps = Math.max(1, invocation.parameters().getInt("progress-steps"));
         for (int i = 1; i <= steps; i++) {
             Thread.sleep(invocation.parameters().getInt("sleep-ms") / steps);

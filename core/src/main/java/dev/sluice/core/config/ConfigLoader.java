@@ -369,7 +369,8 @@ public final class ConfigLoader {
         if (node.isMissingNode() || node.isNull()) {
             return base;
         }
-        checkKeys(node, path, Set.of("concurrency", "queue", "timeout", "retries", "backoff", "params"));
+        checkKeys(node, path, Set.of("concurrency", "queue", "timeout", "retries", "backoff", "params", "isolation",
+                "heap"));
         Map<String, String> params = new LinkedHashMap<>(base.params());
         params.putAll(stringMap(node.path("params"), path + ".params"));
         FunctionSettings settings = new FunctionSettings(
@@ -378,13 +379,39 @@ public final class ConfigLoader {
                 node.has("timeout") ? Durations.parse(node.get("timeout").asText(), path + ".timeout") : base.timeout(),
                 integer(node, "retries", path + ".", base.retries()),
                 node.has("backoff") ? Durations.parse(node.get("backoff").asText(), path + ".backoff") : base.backoff(),
-                params);
+                params, isolation(node, path, base.isolation()), heap(node, path, base.heap()));
         if (settings.concurrency() < 1 || settings.queue() < 0 || settings.retries() < 0
                 || settings.timeout().isNegative() || settings.timeout().isZero()) {
             throw new ConfigException(path + ": concurrency must be at least 1, queue and retries at least 0, "
                     + "and timeout positive.");
         }
         return settings;
+    }
+
+    private static FunctionSettings.Isolation isolation(JsonNode node, String path, FunctionSettings.Isolation base) {
+        String value = text(node, "isolation", null);
+        if (value == null) {
+            return base;
+        }
+        for (FunctionSettings.Isolation isolation : FunctionSettings.Isolation.values()) {
+            if (isolation.configName().equals(value.trim())) {
+                return isolation;
+            }
+        }
+        throw new ConfigException(path + ".isolation: '" + value + "' is not one of in-process (the default) and "
+                + "process (each invocation in a pooled child JVM).");
+    }
+
+    private static String heap(JsonNode node, String path, String base) {
+        String value = text(node, "heap", null);
+        if (value == null) {
+            return base;
+        }
+        if (!value.trim().matches("[1-9][0-9]*[kKmMgG]?")) {
+            throw new ConfigException(path + ".heap: '" + value + "' is not a heap size; write it as for java -Xmx, "
+                    + "e.g. 512m or 2g.");
+        }
+        return value.trim();
     }
 
     private static Pipeline pipeline(JsonNode node, String path, Map<String, Integer> lines) {

@@ -56,6 +56,8 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
     private final RunRecords runs;
     private final Metering metering;
     private final FunctionRunner runner = new FunctionRunner();
+    /** For functions with {@code isolation: process}; starts no child until one runs. */
+    private final ChildProcesses children = new ChildProcesses();
     /** By run id: tells the event's source (a broker) that work on it is still going. */
     private final Map<String, Runnable> heartbeats = new ConcurrentHashMap<>();
     private final Map<String, Parameters> parametersByStep = new HashMap<>();
@@ -212,6 +214,7 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
         lanes.values().forEach(Lane::close);
         retries.shutdownNow();
         runner.close();
+        children.close();
     }
 
     private CompletableFuture<StepResult> run(Task task, Lane lane, boolean holdsPermit) {
@@ -269,7 +272,11 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
             try (StoreInput input = new StoreInput(store, task.input());
                  InvocationProgress progress = metering.progress(function, task.stepId(), task.input().location(),
                          heartbeats.getOrDefault(task.runId(), NO_HEARTBEAT))) {
-                runner.run(fn, input, parameters, outputs, settings.timeout(), progress);
+                if (settings.isolation() == FunctionSettings.Isolation.PROCESS) {
+                    children.run(fn, settings.heap(), input, parameters, outputs, settings.timeout(), progress);
+                } else {
+                    runner.run(fn, input, parameters, outputs, settings.timeout(), progress);
+                }
                 manifests.record(task, outputs.committed());
             } catch (Exception | Error e) {
                 outputs.rollback();

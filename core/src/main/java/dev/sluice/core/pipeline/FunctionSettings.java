@@ -12,15 +12,44 @@ import java.util.Map;
  * @param retries     extra attempts after a transient failure
  * @param backoff     wait before the first retry; doubles each time
  * @param params      default parameters for every step that uses the function (limits, for instance)
+ * @param isolation   where invocations run: in the server's JVM, or each in a pooled child JVM
+ * @param heap        a child JVM's heap limit, in {@code -Xmx} form (e.g. {@code 1g})
  */
 public record FunctionSettings(int concurrency, int queue, Duration timeout, int retries, Duration backoff,
-                               Map<String, String> params) {
+                               Map<String, String> params, Isolation isolation, String heap) {
 
     public static final FunctionSettings DEFAULTS = new FunctionSettings(
             Math.max(1, Runtime.getRuntime().availableProcessors()), 256, Duration.ofMinutes(5), 3,
-            Duration.ofMillis(500), Map.of());
+            Duration.ofMillis(500), Map.of(), Isolation.IN_PROCESS, "1g");
+
+    /**
+     * In process is fast and right for trusted input. In a child JVM an invocation that crashes a native library,
+     * loops forever or runs out of memory takes only that child down: it is killed at the timeout, its input is
+     * dead-lettered, and the next invocation gets a fresh child.
+     */
+    public enum Isolation {
+        IN_PROCESS("in-process"), PROCESS("process");
+
+        private final String configName;
+
+        Isolation(String configName) {
+            this.configName = configName;
+        }
+
+        public String configName() {
+            return configName;
+        }
+    }
 
     public FunctionSettings {
         params = params == null ? Map.of() : Map.copyOf(params);
+        isolation = isolation == null ? Isolation.IN_PROCESS : isolation;
+        heap = heap == null ? "1g" : heap;
+    }
+
+    /** These settings with the other defaults, for tests and code that only cares about the first few. */
+    public FunctionSettings(int concurrency, int queue, Duration timeout, int retries, Duration backoff,
+                            Map<String, String> params) {
+        this(concurrency, queue, timeout, retries, backoff, params, Isolation.IN_PROCESS, "1g");
     }
 }

@@ -242,6 +242,28 @@ class ConfigLoaderTest {
         }
 
         @Test
+        void isolationAndHeapAreInheritedFromDefaultsAndChecked() {
+            SluiceConfig config = parse("""
+                    defaults: { heap: 768m }
+                    functions:
+                      ocr: { isolation: process }
+                      thumbnail: { isolation: in-process, heap: 2g }
+                    """);
+            assertThat(config.settingsFor("ocr").isolation()).isEqualTo(FunctionSettings.Isolation.PROCESS);
+            assertThat(config.settingsFor("ocr").heap()).isEqualTo("768m");
+            assertThat(config.settingsFor("thumbnail").isolation()).isEqualTo(FunctionSettings.Isolation.IN_PROCESS);
+            assertThat(config.settingsFor("thumbnail").heap()).isEqualTo("2g");
+            assertThat(config.settingsFor("pdf-text").isolation()).isEqualTo(FunctionSettings.Isolation.IN_PROCESS);
+
+            assertThatThrownBy(() -> parse("functions:\n  ocr: { isolation: container }\n"))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("functions.ocr.isolation")
+                    .hasMessageContaining("in-process").hasMessageContaining("process");
+            assertThatThrownBy(() -> parse("functions:\n  ocr: { heap: lots }\n"))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("functions.ocr.heap")
+                    .hasMessageContaining("512m");
+        }
+
+        @Test
         void duplicateKeysAreAnError() {
             assertThatThrownBy(() -> parse("maxDepth: 3\nmaxDepth: 4\n"))
                     .isInstanceOf(ConfigException.class).hasMessageContaining("maxDepth");
