@@ -59,10 +59,19 @@ final class InvokeCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Print only failures and the summary.")
     boolean quiet;
 
+    @Option(names = "--isolate", arity = "0..1", fallbackValue = "1g", paramLabel = "HEAP",
+            description = "Run each input in a child JVM with this heap (default 1g), as isolation: process does in a "
+                    + "server: a file that crashes a native library fails alone.")
+    String isolate;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter stdout = spec.commandLine().getOut();
         PrintWriter stderr = spec.commandLine().getErr();
+        if (isolate != null && !dev.sluice.core.pipeline.FunctionSettings.isHeapSize(isolate)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--isolate takes a heap size as for "
+                    + "java -Xmx, e.g. --isolate=512m (not '" + isolate + "').");
+        }
         List<Path> files = expand(inputs);
         Files.createDirectories(out);
         List<String> stages = java.util.Arrays.stream(function.split("\\|")).map(String::trim).toList();
@@ -80,7 +89,7 @@ final class InvokeCommand implements Callable<Integer> {
                 String label = fns.size() > 1 ? fns.get(i).name() + ": " : "";
                 results = LocalInvoker.invoke(fns.get(i), parameters.get(i), current, stageOut, parallel,
                         dev.sluice.core.config.Durations.parse(timeout, "--timeout"),
-                        result -> report(result, label, last, stdout, stderr));
+                        result -> report(result, label, last, stdout, stderr), (input, fraction) -> { }, isolate);
                 failed += results.stream().filter(r -> !r.succeeded()).count();
                 // a|b: every output of a is an input of b
                 current = results.stream().flatMap(r -> r.outputs().stream()).toList();

@@ -68,6 +68,24 @@ class CommandLineTest {
     }
 
     @Test
+    void invokeIsolatedRunsEachInputInAChildJvmAndFailsABadOneAlone(@TempDir Path dir) throws Exception {
+        Path broken = Files.write(dir.resolve("broken.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2, 3});
+        Path out = dir.resolve("out");
+        Run run = sluice("invoke", "thumbnail", "--isolate=256m", "--param", "width=64", broken.toString(),
+                CORPORA.resolve("exif-orientation/Portrait_6.jpg").toString(), "--out", out.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+        assertThat(run.err()).contains("broken.jpg");
+        assertThat(ImageIO.read(out.resolve("Portrait_6-64.jpg").toFile()).getHeight()).as("turned upright")
+                .isEqualTo(96);
+        assertThat(out.resolve("broken-64.jpg")).doesNotExist();
+
+        Run badHeap = sluice("invoke", "thumbnail", "--isolate=lots", broken.toString(), "--out", out.toString());
+        assertThat(badHeap.exitCode()).isEqualTo(2);
+        assertThat(badHeap.err()).contains("--isolate").contains("512m");
+    }
+
+    @Test
     void invokeExitsNonZeroAndNamesEachFailedInput(@TempDir Path dir) throws Exception {
         Path broken = Files.write(dir.resolve("broken.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, 1, 2, 3});
         Path out = dir.resolve("out");

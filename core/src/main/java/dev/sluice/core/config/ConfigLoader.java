@@ -407,7 +407,7 @@ public final class ConfigLoader {
         if (value == null) {
             return base;
         }
-        if (!value.trim().matches("[1-9][0-9]*[kKmMgG]?")) {
+        if (!FunctionSettings.isHeapSize(value.trim())) {
             throw new ConfigException(path + ".heap: '" + value + "' is not a heap size; write it as for java -Xmx, "
                     + "e.g. 512m or 2g.");
         }

@@ -44,18 +44,30 @@ public final class LocalInvoker {
     public static List<Result> invoke(SluiceFunction function, Parameters parameters, List<Path> inputs, Path outDir,
                                       int parallelism, Duration timeout, Consumer<Result> onResult,
                                       BiConsumer<Path, Double> onProgress) throws InterruptedException {
+        return invoke(function, parameters, inputs, outDir, parallelism, timeout, onResult, onProgress, null);
+    }
+
+    /**
+     * As above, each input in a child JVM with {@code childHeap} (as for {@code -Xmx}; see {@link ChildProcesses})
+     * when it is not null: a file that crashes a native library then fails alone.
+     */
+    public static List<Result> invoke(SluiceFunction function, Parameters parameters, List<Path> inputs, Path outDir,
+                                      int parallelism, Duration timeout, Consumer<Result> onResult,
+                                      BiConsumer<Path, Double> onProgress, String childHeap)
+            throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, inputs.size())), r -> {
             Thread t = new Thread(r, "sluice-invoke");
             t.setDaemon(true);
             return t;
         });
+        ChildProcesses children = childHeap == null ? null : new ChildProcesses();
         try (FunctionRunner runner = new FunctionRunner()) {
             List<Future<Result>> futures = new ArrayList<>(Collections.nCopies(inputs.size(), null));
             for (int index : largestFirst(inputs)) {
                 Path input = inputs.get(index);
                 futures.set(index, pool.submit(() -> {
-                    Result result = invokeOne(runner, function, parameters, input, outDir, timeout,
-                            fraction -> onProgress.accept(input, fraction));
+                    Result result = invokeOne(runner, children, childHeap, function, parameters, input, outDir,
+                            timeout, fraction -> onProgress.accept(input, fraction));
                     onResult.accept(result);
                     return result;
                 }));
@@ -71,6 +83,9 @@ public final class LocalInvoker {
             return results;
         } finally {
             pool.shutdownNow();
+            if (children != null) {
+                children.close();
+            }
         }
     }
 
@@ -93,12 +108,17 @@ public final class LocalInvoker {
                 .toList();
     }
 
-    private static Result invokeOne(FunctionRunner runner, SluiceFunction function, Parameters parameters, Path input,
-                                    Path outDir, Duration timeout, DoubleConsumer progress) {
+    private static Result invokeOne(FunctionRunner runner, ChildProcesses children, String childHeap,
+                                    SluiceFunction function, Parameters parameters, Path input, Path outDir,
+                                    Duration timeout, DoubleConsumer progress) {
         long start = System.nanoTime();
         LocalOutputs outputs = new LocalOutputs(outDir, input.getFileName().toString());
         try {
-            runner.run(function, new LocalInput(input), parameters, outputs, timeout, progress);
+            if (children == null) {
+                runner.run(function, new LocalInput(input), parameters, outputs, timeout, progress);
+            } else {
+                children.run(function, childHeap, new LocalInput(input), parameters, outputs, timeout, progress);
+            }
             return new Result(input, outputs.committed(), null, Duration.ofNanos(System.nanoTime() - start));
         } catch (Throwable e) {
             if (e instanceof VirtualMachineError vm && !(e instanceof OutOfMemoryError)) {

@@ -47,6 +47,11 @@ public record FunctionSettings(int concurrency, int queue, Duration timeout, int
         heap = heap == null ? "1g" : heap;
     }
 
+    /** Whether {@code heap} is a size that {@code java -Xmx} takes: digits and an optional k, m or g. */
+    public static boolean isHeapSize(String heap) {
+        return heap != null && heap.matches("[1-9][0-9]*[kKmMgG]?");
+    }
+
     /** These settings with the other defaults, for tests and code that only cares about the first few. */
     public FunctionSettings(int concurrency, int queue, Duration timeout, int retries, Duration backoff,
                             Map<String, String> params) {
