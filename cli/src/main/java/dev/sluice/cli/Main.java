@@ -25,7 +25,8 @@ public final class Main {
      * that names its subcommand gets only that one, and everything else (help, a typo) gets them all.
      */
     static final List<String> SUBCOMMANDS =
-            List.of("serve", "worker", "invoke", "backfill", "functions", "config", "retry", "warmup", "minio", "help");
+            List.of("serve", "worker", "invoke", "backfill", "functions", "config", "retry", "usage", "warmup", "minio",
+                    "help");
 
     /**
      * A new subcommand object by name, or null. A switch rather than a map of constructor references: linking
@@ -40,6 +41,7 @@ public final class Main {
             case "functions" -> new FunctionsCommand();
             case "config" -> new ConfigCommand();
             case "retry" -> new RetryCommand();
+            case "usage" -> new UsageCommand();
             case "warmup" -> new WarmupCommand();
             case "minio" -> new MinioCommand();
             case "help" -> new CommandLine.HelpCommand();

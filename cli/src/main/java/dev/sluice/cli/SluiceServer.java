@@ -82,18 +82,8 @@ public final class SluiceServer implements AutoCloseable {
             InProcessTrigger uploads = null;
             ObjectStore store;
             if (config.usesEmbeddedServer()) {
-                EmbeddedS3Server.Builder builder = EmbeddedS3Server.builder()
-                        .settings(config.embedded())
-                        .buckets(bucketsToCreate(config))
-                        .credentials(accessKey, secretKey);
-                if (withTriggers) {
-                    uploads = new InProcessTrigger();
-                    builder.listener(uploads);
-                } else {
-                    builder.port(0);
-                }
-                embedded = builder.build();
-                embedded.start();
+                uploads = withTriggers ? new InProcessTrigger() : null;
+                embedded = startEmbedded(config, accessKey, secretKey, uploads);
                 started.add(embedded);
                 store = S3ObjectStore.forEmbedded(embedded);
             } else {
@@ -183,6 +173,54 @@ public final class SluiceServer implements AutoCloseable {
         }
         DefaultCredentialsProvider chain = DefaultCredentialsProvider.builder().build();
         return new ListenEndpoint(endpoint, settings.region(), settings.pathStyle(), chain::resolveCredentials);
+    }
+
+    /**
+     * The embedded server of {@code config}: on its port, telling {@code uploads} of every upload, or without a
+     * listener on a free port (so that a running {@code serve} keeps its own) for commands that only read or batch.
+     */
+    private static EmbeddedS3Server startEmbedded(SluiceConfig config, String accessKey, String secretKey,
+                                                  InProcessTrigger uploads) throws Exception {
+        EmbeddedS3Server.Builder builder = EmbeddedS3Server.builder()
+                .settings(config.embedded())
+                .buckets(bucketsToCreate(config))
+                .credentials(accessKey, secretKey);
+        if (uploads != null) {
+            builder.listener(uploads);
+        } else {
+            builder.port(0);
+        }
+        EmbeddedS3Server embedded = builder.build();
+        embedded.start();
+        return embedded;
+    }
+
+    /** A store opened on its own, with the embedded server that serves it, if any. */
+    record OpenStore(ObjectStore store, EmbeddedS3Server embedded) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                store.close();
+            } finally {
+                if (embedded != null) {
+                    embedded.close();
+                }
+            }
+        }
+    }
+
+    /** Only the store of {@code config}, for commands that read it ({@code usage}). */
+    static OpenStore openStore(SluiceConfig config, String accessKey, String secretKey) throws Exception {
+        if (!config.usesEmbeddedServer()) {
+            return new OpenStore(S3ObjectStore.create(config.store()), null);
+        }
+        EmbeddedS3Server embedded = startEmbedded(config, accessKey, secretKey, null);
+        try {
+            return new OpenStore(S3ObjectStore.forEmbedded(embedded), embedded);
+        } catch (RuntimeException e) {
+            embedded.close();
+            throw e;
+        }
     }
 
     /** Buckets the embedded server needs so that the demo works on first start. */

@@ -11,7 +11,6 @@ import dev.sluice.core.config.SluiceConfig;
 import dev.sluice.core.event.ObjectEvent;
 import dev.sluice.core.exec.Outcome;
 import dev.sluice.core.exec.StepResult;
-import dev.sluice.core.function.FunctionRegistry;
 import dev.sluice.core.store.ObjectInfo;
 import dev.sluice.core.store.ObjectStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -35,8 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ExecutorIntegrationTest {
     @TempDir
     static Path dataDir;
-    static SluiceServer server;
-    static FunctionRegistry functions;
+    static TestServer sluice;
     static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
 
     @BeforeAll
@@ -125,22 +123,18 @@ class ExecutorIntegrationTest {
                         output: s3://outbox/{dir}/{name}{suffix}.{ext}
                 """.formatted(dataDir.resolve("s3"));
         SluiceConfig config = new ConfigLoader(k -> null).parse(yaml, dataDir);
-        functions = FunctionRegistry.loadDefault();
-        server = SluiceServer.start(config, functions, METERS, "k", "s3cr3t-k3y");
+        sluice = TestServer.start(config, METERS);
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (functions != null) {
-            functions.close();
+        if (sluice != null) {
+            sluice.close();
         }
     }
 
     private static ObjectStore store() {
-        return server.store();
+        return sluice.store();
     }
 
     /** Puts an object without an event (the embedded server would also emit one; submit() is idempotent anyway). */
@@ -150,12 +144,12 @@ class ExecutorIntegrationTest {
     }
 
     private static List<StepResult> run(ObjectEvent event) throws Exception {
-        return server.executor().submit(event).get();
+        return sluice.server().executor().submit(event).get();
     }
 
     @Test
     void everyFunctionThePipelinesUseIsPreparedWhenTheServerStarts() {
-        CopyFunction copy = (CopyFunction) functions.get("test-copy");
+        CopyFunction copy = (CopyFunction) sluice.functions().get("test-copy");
         await().atMost(Duration.ofSeconds(10)).until(() -> CopyFunction.PREPARED.contains(copy));
     }
 
@@ -249,9 +243,9 @@ class ExecutorIntegrationTest {
         assertThat(store().head("outbox", "retry/fixable-c.bin")).isPresent(); // the first step's output is kept
         JsonNode letter = deadLetterFor("retry/fixable-c.bin");
         String runId = letter.path("runId").asText();
-        assertThat(server.executor().runs().read(runId).path("status").asText()).isEqualTo("failed");
+        assertThat(sluice.server().executor().runs().read(runId).path("status").asText()).isEqualTo("failed");
 
-        List<StepResult> retried = server.executor().retry(runId).get().get(0).flatten().toList();
+        List<StepResult> retried = sluice.server().executor().retry(runId).get().get(0).flatten().toList();
 
         assertThat(retried).extracting(StepResult::outcome)
                 .containsExactly(Outcome.SKIPPED, Outcome.SUCCEEDED, Outcome.SUCCEEDED);
@@ -269,7 +263,7 @@ class ExecutorIntegrationTest {
             submitter.set(Thread.currentThread());
             for (ObjectEvent event : events) {
                 try {
-                    server.executor().submit(event);
+                    sluice.server().executor().submit(event);
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }

@@ -10,7 +10,6 @@ import dev.sluice.core.event.ObjectEvent;
 import dev.sluice.core.exec.Outcome;
 import dev.sluice.core.exec.SluiceMetadata;
 import dev.sluice.core.exec.StepResult;
-import dev.sluice.core.function.FunctionRegistry;
 import dev.sluice.core.store.ObjectInfo;
 import dev.sluice.core.store.ObjectStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -37,8 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class IsolationEndToEndTest {
     @TempDir
     static Path dataDir;
-    static SluiceServer server;
-    static FunctionRegistry functions;
+    static TestServer sluice;
 
     @BeforeAll
     static void start() throws Exception {
@@ -62,22 +60,18 @@ class IsolationEndToEndTest {
                       - { function: test-copy, params: { halt: "134" }, output: "s3://outbox/{key}" }
                 """.formatted(dataDir.resolve("s3"));
         SluiceConfig config = new ConfigLoader(k -> null).parse(yaml, dataDir);
-        functions = FunctionRegistry.loadDefault();
-        server = SluiceServer.start(config, functions, new SimpleMeterRegistry(), "k", "s3cr3t-k3y");
+        sluice = TestServer.start(config, new SimpleMeterRegistry());
     }
 
     @AfterAll
     static void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (functions != null) {
-            functions.close();
+        if (sluice != null) {
+            sluice.close();
         }
     }
 
     private static ObjectStore store() {
-        return server.store();
+        return sluice.store();
     }
 
     private static ObjectInfo put(String key, String content) {
@@ -85,7 +79,7 @@ class IsolationEndToEndTest {
     }
 
     private static StepResult run(ObjectInfo info) throws Exception {
-        List<StepResult> results = server.executor()
+        List<StepResult> results = sluice.server().executor()
                 .submit(ObjectEvent.created("inbox", info.key(), info.size(), info.eTag(), "text/plain")).get();
         return results.get(0);
     }

@@ -61,10 +61,14 @@ public final class RunRecords {
         for (StepResult step : steps) {
             ObjectNode node = list.addObject();
             node.put("step", step.stepId());
+            node.put("function", step.function());
             node.put("input", step.inputLocation());
             node.put("outcome", step.outcome().name().toLowerCase(java.util.Locale.ROOT));
             node.put("attempts", step.attempts());
             node.put("durationMs", step.duration().toMillis());
+            if (step.outcome() != Outcome.SKIPPED && step.outcome() != Outcome.CONDITION_FALSE) {
+                node.put("billedMs", UsageReport.billedMillis(step.duration()));
+            }
             ArrayNode outputs = node.putArray("outputs");
             for (ObjectInfo output : step.outputs()) {
                 outputs.add(output.location());

@@ -243,8 +243,8 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
             }
         }
         return CompletableFuture.allOf(children.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> new StepResult(done.stepId(), done.inputLocation(), done.outcome(),
-                        done.attempts(), done.duration(), done.outputs(), done.error(),
+                .thenApply(ignored -> new StepResult(done.stepId(), done.function(), done.inputLocation(),
+                        done.outcome(), done.attempts(), done.duration(), done.outputs(), done.error(),
                         children.stream().map(CompletableFuture::join).toList()));
     }
 
@@ -345,8 +345,8 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
         if (holdsPermit) {
             lane.release();
         }
-        result.complete(new StepResult(task.stepId(), task.input().location(), outcome, attempts, duration, outputs,
-                error, List.of()));
+        result.complete(new StepResult(task.stepId(), task.step().function(), task.input().location(), outcome,
+                attempts, duration, outputs, error, List.of()));
     }
 
     private static long backoff(Duration base, int attempt) {

@@ -7,10 +7,12 @@ import java.util.List;
 /**
  * The result of one step on one input, with those of the steps it fed.
  *
- * @param error a one-line description when the step failed, else {@code null}
+ * @param function the step's function
+ * @param duration of the attempt that ended the step
+ * @param error    a one-line description when the step failed, else {@code null}
  */
-public record StepResult(String stepId, String inputLocation, Outcome outcome, int attempts, Duration duration,
-                         List<ObjectInfo> outputs, String error, List<StepResult> then) {
+public record StepResult(String stepId, String function, String inputLocation, Outcome outcome, int attempts,
+                         Duration duration, List<ObjectInfo> outputs, String error, List<StepResult> then) {
 
     public StepResult {
         outputs = List.copyOf(outputs);
