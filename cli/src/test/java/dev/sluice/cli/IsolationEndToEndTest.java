@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.cli.testfunctions.CopyFunction;
 import dev.sluice.core.config.ConfigLoader;
 import dev.sluice.core.config.SluiceConfig;
 import dev.sluice.core.event.ObjectEvent;
@@ -96,6 +97,8 @@ class IsolationEndToEndTest {
         try (InputStream in = store().get("outbox", "ok/a.txt")) {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("isolated hello");
         }
+        // set up in its child JVMs only (a server prepares its functions on their lanes before their first event)
+        assertThat(CopyFunction.PREPARED).doesNotContain((CopyFunction) sluice.functions().get("test-copy"));
     }
 
     @Test

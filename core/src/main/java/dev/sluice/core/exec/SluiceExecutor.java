@@ -84,8 +84,10 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
         for (Pipeline pipeline : config.pipelines()) {
             pipeline.steps().forEach(step -> collectParameters(pipeline, step, used));
         }
-        // each function's one-time set-up runs on its own lane, so that its first event finds it done
-        used.forEach(name -> lane(name).execute(() -> functions.prepare(name)));
+        // each function's one-time set-up runs on its own lane, so that its first event finds it done; an isolated
+        // function sets up in its child JVMs instead (its native libraries stay out of this process)
+        used.stream().filter(name -> config.settingsFor(name).isolation() != FunctionSettings.Isolation.PROCESS)
+                .forEach(name -> lane(name).execute(() -> functions.prepare(name)));
     }
 
     /** Creates the buckets the executor itself writes to. */
