@@ -86,6 +86,21 @@ class PluginsTest {
     }
 
     @Test
+    void aPluginFunctionRunsIsolatedToo(@TempDir Path dir) throws Exception {
+        // the child JVM gets the plugin's jar on its class path, as the plugin is not on this JVM's
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Files.move(buildPluginJar(dir, "shout", "shout"), plugins.resolve("shout.jar"));
+        Path input = Files.writeString(dir.resolve("hello.txt"), "hello");
+        Path out = dir.resolve("out");
+
+        CommandLineTest.Run run = CommandLineTest.sluice("invoke", "shout", "--isolate=128m", "--plugins",
+                plugins.toString(), input.toString(), "--out", out.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(Files.readString(out.resolve("hello-shout.txt"))).isEqualTo("HELLO");
+    }
+
+    @Test
     void functionsCommandListsPluginsFromTheConfig(@TempDir Path dir) throws Exception {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         Files.move(buildPluginJar(dir, "shout", "shout"), plugins.resolve("shout.jar"));
