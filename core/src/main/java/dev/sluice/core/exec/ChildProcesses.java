@@ -183,15 +183,15 @@ public final class ChildProcesses implements AutoCloseable {
     }
 
     /**
-     * The same java, class path and system properties as this JVM (and its class-data archive, which then still
-     * matches), plus the heap limit and an exit on running out of it.
+     * The same java, class path, system properties and JVM options as this JVM (its garbage collector, compiler
+     * settings and class-data archive, which then still matches), but its own heap limit and an exit on running out
+     * of it. Options that size this JVM's heap, write an archive or attach an agent are not passed on.
      */
     static List<String> command(SluiceFunction function, String heap) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (option.startsWith("-D") || option.startsWith("-XX:SharedArchiveFile=") || option.startsWith("-Xshare:")
-                    || option.startsWith("-XX:AOTCache=")) {
+            if (passedOn(option)) {
                 command.add(option);
             }
         }
@@ -202,6 +202,19 @@ public final class ChildProcesses implements AutoCloseable {
         command.add(classPath(function.getClass()));
         command.add(ChildMain.class.getName());
         return command;
+    }
+
+    static boolean passedOn(String option) {
+        if (option.startsWith("-D") || option.startsWith("-Xshare:") || option.startsWith("-Xss")) {
+            return true;
+        }
+        if (!option.startsWith("-XX:")) {
+            return false; // -Xmx, -Xms, -agentpath, -javaagent, ...
+        }
+        String name = option.substring(4).replaceFirst("^[+-]", "").replaceFirst("=.*", "");
+        return !List.of("MaxRAMPercentage", "InitialRAMPercentage", "MinRAMPercentage", "MaxRAM", "MaxHeapSize",
+                "InitialHeapSize", "DumpLoadedClassList", "ArchiveClassesAtExit", "AOTCacheOutput", "AOTMode",
+                "AOTConfiguration", "SharedClassListFile", "ExitOnOutOfMemoryError").contains(name);
     }
 
     /** This JVM's class path, plus the jar of a function that a plugin class loader loaded. */

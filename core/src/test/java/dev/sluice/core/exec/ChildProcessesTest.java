@@ -138,6 +138,16 @@ class ChildProcessesTest {
     }
 
     @Test
+    void aChildGetsThisJvmsOptionsButItsOwnHeap() {
+        assertThat(List.of("-Dsluice.tmpdir=/x", "-XX:+UseParallelGC", "-XX:TieredStopAtLevel=1",
+                "-XX:SharedArchiveFile=/a.jsa", "-Xshare:auto", "-Xss2m"))
+                .allMatch(ChildProcesses::passedOn);
+        assertThat(List.of("-Xmx4g", "-Xms1g", "-XX:MaxRAMPercentage=60", "-XX:ArchiveClassesAtExit=/b.jsa",
+                "-XX:DumpLoadedClassList=/c", "-agentpath:/p.so", "-javaagent:/j.jar", "-XX:+ExitOnOutOfMemoryError"))
+                .noneMatch(ChildProcesses::passedOn);
+    }
+
+    @Test
     void idleChildrenEnd() throws Exception {
         children.close();
         children = new ChildProcesses(Duration.ofMillis(500), Duration.ofMillis(400));
