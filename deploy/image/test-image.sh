@@ -5,7 +5,8 @@
 #   3. builds the image with `./mvnw -pl cli jib:buildTar` on that base,
 #   4. unpacks the image's layers into a root file system and, as root, runs the image's own entrypoint and
 #      environment in a chroot as the image's user (10001, no home, only /tmp writable):
-#      --version, functions, invoke thumbnail/ocr/media-probe on corpus files, config check of deploy/compose,
+#      --version, functions, invoke thumbnail (in process and --isolate)/ocr/media-probe on corpus files, config
+#      check of deploy/compose,
 #      no native jars of other platforms,
 #      and, when NATS with JetStream answers on 127.0.0.1:4222, the default `worker` command end to end.
 #
@@ -129,6 +130,12 @@ public class ImageSize {
 EOF
 size="$(java -Djava.awt.headless=true "$WORK/ImageSize.java" "$thumb")"
 [ "$size" = 256x171 ] || fail "thumbnail is $size, expected 256x171 (1800x1200 after EXIF rotation, 256 wide)"
+
+step "sluice invoke thumbnail --isolate (a child JVM from the image's java and class path)"
+run_image --mount "$DATA:/data" invoke thumbnail --isolate=256m --param width=128 "/data/in/strand-ä.jpg" \
+  --out /data/out/isolated
+size="$(java -Djava.awt.headless=true "$WORK/ImageSize.java" "$DATA/out/isolated/strand-ä-128.jpg")"
+[ "$size" = 128x85 ] || fail "isolated thumbnail is $size, expected 128x85"
 
 step "sluice invoke ocr (bundled Tesseract, no system library in the image)"
 [ -z "$(find "$FS" -name 'libtesseract.so*' -print -quit)" ] || fail "the image has a system libtesseract; this check wants the bundled one"
