@@ -45,12 +45,15 @@ final class ChildJvm implements AutoCloseable {
         return new ChildJvm(process, label);
     }
 
-    /** The child's answer to {@code request}: its outputs or its failure. */
-    Message invoke(Request request, Duration wait, DoubleConsumer progress)
-            throws IOException, InterruptedException, Overran, Died {
+    /** Hands the child an invocation; fails when the child is gone. */
+    void send(Request request) throws IOException {
         requests.write(ChildProtocol.write(request));
         requests.write('\n');
         requests.flush();
+    }
+
+    /** The child's answer to the request {@linkplain #send sent}: its outputs or its failure. */
+    Message answer(Duration wait, DoubleConsumer progress) throws InterruptedException, Overran, Died {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             Message message = messages.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);

@@ -72,8 +72,11 @@ public final class ChildMain {
             runner.run(function, input, Parameters.of(function, request.params()), outputs,
                     Duration.ofMillis(request.timeoutMillis()), progress);
             return Message.done(outputs.written);
-        } catch (Exception | OutOfMemoryError | StackOverflowError e) {
-            return Message.failed(Failure.of(e));
+        } catch (Throwable e) {
+            if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+                throw (VirtualMachineError) e; // the child is done for; the parent reports its exit
+            }
+            return Message.failed(Failure.of(e)); // as in process: a LinkageError from a native library, too
         }
     }
 

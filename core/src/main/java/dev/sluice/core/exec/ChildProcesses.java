@@ -71,10 +71,10 @@ public final class ChildProcesses implements AutoCloseable {
                     input.file().toAbsolutePath().toString(), input.contentType(), input.size(), parameters.asMap(),
                     timeout.toMillis(), folder.toString());
             String pool = function.name() + " -Xmx" + heap;
-            ChildJvm child = borrow(pool, function, heap);
+            ChildJvm child = sendToChild(pool, function, heap, request);
             boolean reusable = false;
             try {
-                Message reply = child.invoke(request, timeout.plus(killGrace), progress);
+                Message reply = child.answer(timeout.plus(killGrace), progress);
                 reusable = true;
                 Failure failure = reply.failure();
                 if (failure != null) {
@@ -94,6 +94,26 @@ public final class ChildProcesses implements AutoCloseable {
             }
         } finally {
             deleteQuietly(folder);
+        }
+    }
+
+    /**
+     * A child that took the request. A pooled child may have died while it waited (the kernel's OOM killer, say);
+     * then a new one gets the request, as that death says nothing about this input.
+     */
+    private ChildJvm sendToChild(String pool, SluiceFunction function, String heap, Request request)
+            throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            ChildJvm child = borrow(pool, function, heap);
+            try {
+                child.send(request);
+                return child;
+            } catch (IOException e) {
+                release(pool, child, false);
+                if (attempt == 2) {
+                    throw e;
+                }
+            }
         }
     }
 

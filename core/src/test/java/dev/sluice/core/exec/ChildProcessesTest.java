@@ -121,6 +121,16 @@ class ChildProcessesTest {
     }
 
     @Test
+    void aChildKilledWhileIdleIsReplacedWithoutFailingTheNextInput() throws Exception {
+        long before = childPid();
+        ProcessHandle.of(before).ifPresent(ProcessHandle::destroyForcibly); // as the kernel's OOM killer would
+        await().atMost(Duration.ofSeconds(20)).until(() -> !isAlive(before));
+
+        assertThat(childPid()).isNotEqualTo(before);
+        assertThat(children.size()).isEqualTo(1);
+    }
+
+    @Test
     void anInvocationThatIgnoresInterruptsIsKilledAfterItsTimeout() throws Exception {
         long before = childPid();
 
