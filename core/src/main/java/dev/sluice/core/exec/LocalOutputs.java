@@ -3,9 +3,11 @@ package dev.sluice.core.exec;
 import dev.sluice.core.function.OutputSpec;
 import dev.sluice.core.pipeline.OutputTemplate;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Outputs written to a local folder for {@code sluice invoke}; never outside that folder. */
 final class LocalOutputs extends RecordingOutputs<Path> {
@@ -22,6 +24,26 @@ final class LocalOutputs extends RecordingOutputs<Path> {
     @Override
     protected String destination(OutputSpec spec) {
         return OutputTemplate.resolveLocal(outDir, KEY_TEMPLATE, sourceKey, spec).toString();
+    }
+
+    /**
+     * Beside its destination, as a hidden {@code .sluice-*.part} file created like any new file: with the user's
+     * umask (a temp file would be owner-only, and a web server reading the folder could not read the thumbnails),
+     * and on the same file system, so that the rename that commits it is atomic and nothing is copied.
+     */
+    @Override
+    protected Path spool(OutputSpec spec, String destination) throws IOException {
+        Path target = Path.of(destination);
+        Files.createDirectories(target.getParent());
+        while (true) {
+            Path spool = target.resolveSibling(".sluice-" + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                    + ".part");
+            try {
+                return Files.createFile(spool);
+            } catch (FileAlreadyExistsException e) {
+                // another name
+            }
+        }
     }
 
     @Override

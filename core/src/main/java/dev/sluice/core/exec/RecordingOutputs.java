@@ -31,6 +31,11 @@ abstract class RecordingOutputs<T> implements Outputs {
     /** Moves a finished spool file to its destination. */
     protected abstract T commit(OutputSpec spec, String destination, Path spool) throws IOException;
 
+    /** A new, empty file to write an output into before it is committed; by default in the temp folder. */
+    protected Path spool(OutputSpec spec, String destination) throws IOException {
+        return TempFiles.create("sluice-out-", "." + spec.extension().replaceAll("[^A-Za-z0-9]", ""));
+    }
+
     /** Removes a committed output again (after the invocation failed). */
     protected abstract void remove(T output);
 
@@ -43,7 +48,7 @@ abstract class RecordingOutputs<T> implements Outputs {
                         + "'; add a variable such as {width} or {page} to the output template.");
             }
         }
-        Path spool = TempFiles.create("sluice-out-", "." + spec.extension().replaceAll("[^A-Za-z0-9]", ""));
+        Path spool = spool(spec, destination);
         Pending output = new Pending(Files.newOutputStream(spool), spec, destination, spool);
         synchronized (this) {
             pending.add(output);

@@ -1,6 +1,7 @@
 package dev.sluice.core.exec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.core.function.Invocation;
 import dev.sluice.core.function.OutputSpec;
@@ -90,6 +91,19 @@ class LocalInvokerTest {
         assertThat(results.get(0).outputs()).containsExactly(outDir.resolve("beach-1.txt"), outDir.resolve("beach-2.txt"));
         assertThat(Files.readString(outDir.resolve("beach-2.txt"))).isEqualTo("sand");
         assertThat(names(spoolDir)).as("spool files are cleaned up").isEmpty();
+    }
+
+    @Test
+    void outputsGetTheModeOfAnyNewFileNotATempFilesOwnerOnlyMode() throws Exception {
+        assumeTrue(outDir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX file modes");
+        Path beach = input("beach.jpg", "sand");
+        Path plain = Files.createFile(outDir.resolve("made-by-hand.txt")); // what the umask gives a new file
+
+        List<LocalInvoker.Result> results = LocalInvoker.invoke(COPY, params(), List.of(beach), outDir, 1, GENEROUS,
+                result -> { });
+
+        assertThat(Files.getPosixFilePermissions(results.get(0).outputs().get(0)))
+                .isEqualTo(Files.getPosixFilePermissions(plain));
     }
 
     @Test

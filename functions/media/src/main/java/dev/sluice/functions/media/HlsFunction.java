@@ -23,12 +23,14 @@ import java.util.Optional;
 
 /**
  * {@code hls}: an HTTP Live Streaming package that players (Safari, iOS, Android/ExoPlayer, hls.js, video.js)
- * play straight from a bucket: MPEG-TS segments and a media playlist per rendition, and a master playlist that
- * lists the renditions with their bandwidth, resolution and codecs. All renditions come from one decode, with key
+ * play straight from a bucket: MPEG-TS (or, with {@code segment-format=fmp4}, fragmented MP4) segments and a
+ * media playlist per rendition, and a master playlist that lists the renditions with their bandwidth, resolution
+ * and codecs. All renditions come from one decode, with key
  * frames at the same instants so that players can switch between them at any segment.
  *
  * <p>Outputs are named like every function's: {@code {name}{suffix}.{ext}}, i.e. {@code clip.m3u8} (master),
- * {@code clip-720p.m3u8} (media playlist) and {@code clip-720p-00001.ts} (segments). The playlists refer to each
+ * {@code clip-720p.m3u8} (media playlist) and {@code clip-720p-00001.ts} (segments; fMP4: {@code
+ * clip-720p-00001.m4s} and the initialization segment {@code clip-720p-init.mp4}). The playlists refer to each
  * other by these names, relative to their own location, so an output template must put all files of one input
  * in one folder and end in {@code {name}{suffix}.{ext}}, e.g. {@code s3://streams/{dir}/{name}/{name}{suffix}.{ext}}.
  * The variables {@code rendition} ({@code 720p}, or {@code master}) and {@code segment} ({@code 00001}, or
@@ -36,6 +38,8 @@ import java.util.Optional;
  */
 public final class HlsFunction implements SluiceFunction {
     static final String PLAYLIST_TYPE = "application/vnd.apple.mpegurl";
+    /** The muxer's name for a rendition's fMP4 initialization segment, beside its playlist. */
+    private static final String INIT_SEGMENT = "init.mp4";
 
     @Override
     public String name() {
@@ -44,8 +48,8 @@ public final class HlsFunction implements SluiceFunction {
 
     @Override
     public String description() {
-        return "Package a video for HTTP Live Streaming: TS segments and playlists per rendition plus a master "
-                + "playlist, all renditions from one decode.";
+        return "Package a video for HTTP Live Streaming: TS (or fMP4) segments and playlists per rendition plus a "
+                + "master playlist, all renditions from one decode.";
     }
 
     @Override
@@ -55,6 +59,9 @@ public final class HlsFunction implements SluiceFunction {
                 + "shorter side). Heights above the source are skipped; if none fits, the source size is used."));
         specs.add(ParameterSpec.of("segment-duration", ParameterType.DOUBLE, "6", "Target segment length in "
                 + "seconds (a multiple of keyframe-interval)."));
+        specs.add(ParameterSpec.oneOf("segment-format", "ts", "ts: MPEG-TS segments, played everywhere; fmp4: "
+                + "fragmented MP4 (CMAF-style) segments with an initialization segment, smaller and shared with "
+                + "DASH players (HLS version 7: iOS 10+, current browsers).", "ts", "fmp4"));
         for (ParameterSpec spec : VideoEncoding.parameters()) {
             // HLS players pick a rendition by its advertised bandwidth: cap the quality-based rate by default
             specs.add(spec.name().equals("rate-control")
@@ -88,7 +95,24 @@ public final class HlsFunction implements SluiceFunction {
     private record Variant(String name, Path dir, MediaPipeline.VideoBranch video, String level, double fps) {
     }
 
-    /** A segment of a media playlist as the muxer wrote it: {@code sNNNNN.ts} is number N. */
+    /** How segments are stored: MPEG-TS, or fragmented MP4 with an initialization segment. */
+    enum SegmentFormat {
+        TS("ts", "video/mp2t", "mpegts", 3), FMP4("m4s", "video/iso.segment", "fmp4", 7);
+
+        final String extension;
+        final String contentType;
+        final String muxerType;
+        final int playlistVersion;
+
+        SegmentFormat(String extension, String contentType, String muxerType, int playlistVersion) {
+            this.extension = extension;
+            this.contentType = contentType;
+            this.muxerType = muxerType;
+            this.playlistVersion = playlistVersion;
+        }
+    }
+
+    /** A segment of a media playlist as the muxer wrote it: {@code sNNNNN.ts} (or {@code .m4s}) is number N. */
     private record Segment(double duration, int number) {
     }
 
@@ -99,6 +123,7 @@ public final class HlsFunction implements SluiceFunction {
         VideoEncoding encoding = VideoEncoding.from(parameters);
         MediaLimits limits = MediaLimits.from(parameters);
         double segmentDuration = parameters.getDouble("segment-duration");
+        SegmentFormat format = SegmentFormat.valueOf(parameters.getChoice("segment-format").toUpperCase(Locale.ROOT));
         String fileName = invocation.input().fileName();
         String base = baseName(invocation.input().key());
         try (SafeInput input = SafeInput.open(invocation);
@@ -132,16 +157,19 @@ public final class HlsFunction implements SluiceFunction {
             }
             List<SegmentUploader> uploaders = new ArrayList<>();
             for (Variant variant : variants) {
-                uploaders.add(new SegmentUploader(variant.dir(), invocation.outputs(),
-                        number -> segmentSpec(variant, number)));
+                uploaders.add(new SegmentUploader(variant.dir(), format.extension, invocation.outputs(),
+                        number -> segmentSpec(variant, number, format)));
                 Map<String, String> options = new LinkedHashMap<>();
                 options.put("hls_time", String.format(Locale.ROOT, "%.3f", segmentDuration));
                 options.put("hls_playlist_type", "vod");
                 options.put("hls_list_size", "0");
-                options.put("hls_segment_type", "mpegts");
+                options.put("hls_segment_type", format.muxerType);
                 // temp_file: a segment gets its final name only when complete, so it can be stored at once
                 options.put("hls_flags", "independent_segments+temp_file");
-                options.put("hls_segment_filename", variant.dir().resolve("s%05d.ts").toString());
+                options.put("hls_segment_filename", variant.dir().resolve("s%05d." + format.extension).toString());
+                if (format == SegmentFormat.FMP4) {
+                    options.put("hls_fmp4_init_filename", INIT_SEGMENT);
+                }
                 options.put("start_number", "1");
                 pipeline.output(variant.dir().resolve("index.m3u8"), "hls", options, variant.video(), aac);
             }
@@ -150,7 +178,8 @@ public final class HlsFunction implements SluiceFunction {
                 streaming.finish();
             }
 
-            StringBuilder master = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+            StringBuilder master = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:" + format.playlistVersion
+                    + "\n#EXT-X-INDEPENDENT-SEGMENTS\n");
             for (int v = 0; v < variants.size(); v++) {
                 Variant variant = variants.get(v);
                 SegmentUploader uploader = uploaders.get(v);
@@ -159,10 +188,14 @@ public final class HlsFunction implements SluiceFunction {
                     throw new BadInputException("'" + fileName + "' gave no media for the " + variant.name()
                             + " rendition; the file is probably truncated or corrupt.");
                 }
-                StringBuilder playlist = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:3\n");
+                StringBuilder playlist = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:" + format.playlistVersion + "\n");
                 double longest = segments.stream().mapToDouble(Segment::duration).max().orElse(segmentDuration);
                 playlist.append("#EXT-X-TARGETDURATION:").append((long) Math.ceil(longest)).append('\n')
                         .append("#EXT-X-MEDIA-SEQUENCE:1\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+                if (format == SegmentFormat.FMP4) {
+                    playlist.append("#EXT-X-MAP:URI=\"").append(uri(base, storeInitSegment(variant, invocation)))
+                            .append("\"\n");
+                }
                 long peak = 0;
                 long totalBytes = 0;
                 double totalSeconds = 0;
@@ -178,7 +211,7 @@ public final class HlsFunction implements SluiceFunction {
                         peak = Math.max(peak, Math.round(bytes * 8 / segment.duration()));
                     }
                     playlist.append(String.format(Locale.ROOT, "#EXTINF:%.6f,%n", segment.duration()))
-                            .append(uri(base, segmentSpec(variant, segment.number()))).append('\n');
+                            .append(uri(base, segmentSpec(variant, segment.number(), format))).append('\n');
                 }
                 playlist.append("#EXT-X-ENDLIST\n");
                 OutputSpec playlistSpec = OutputSpec.of("-" + variant.name(), "m3u8", PLAYLIST_TYPE)
@@ -215,10 +248,23 @@ public final class HlsFunction implements SluiceFunction {
     }
 
     /** Output of segment {@code number} of a rendition: {@code clip-720p-00001.ts}. */
-    private static OutputSpec segmentSpec(Variant variant, int number) {
+    private static OutputSpec segmentSpec(Variant variant, int number, SegmentFormat format) {
         String padded = String.format(Locale.ROOT, "%05d", number);
-        return OutputSpec.of("-" + variant.name() + "-" + padded, "ts", "video/mp2t")
+        return OutputSpec.of("-" + variant.name() + "-" + padded, format.extension, format.contentType)
                 .with("rendition", variant.name()).with("segment", padded);
+    }
+
+    /** Stores a rendition's fMP4 initialization segment ({@code clip-720p-init.mp4}) and returns its spec. */
+    private static OutputSpec storeInitSegment(Variant variant, Invocation invocation) throws IOException {
+        Path init = variant.dir().resolve(INIT_SEGMENT);
+        if (!Files.exists(init)) {
+            throw new MediaException("The HLS muxer wrote no initialization segment for the " + variant.name()
+                    + " rendition.");
+        }
+        OutputSpec spec = OutputSpec.of("-" + variant.name() + "-init", "mp4", "video/mp4")
+                .with("rendition", variant.name()).with("segment", "init");
+        invocation.outputs().write(spec, init);
+        return spec;
     }
 
     /** The segments listed in a playlist written by FFmpeg's HLS muxer. */

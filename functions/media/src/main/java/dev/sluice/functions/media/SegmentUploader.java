@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * Stores the segments of one HLS rendition while the encoder is still working. FFmpeg's HLS muxer (with
- * {@code hls_flags temp_file}) gives a segment its final name {@code sNNNNN.ts} only once the segment is complete,
+ * {@code hls_flags temp_file}) gives a segment its final name {@code sNNNNN.ts} (or {@code .m4s}) only once the
+ * segment is complete,
  * so every such file in the rendition's folder can be stored and deleted at once: segments reach the bucket as
  * they are produced, and the work folder holds a segment or two instead of the whole package.
  *
@@ -24,19 +25,22 @@ import java.util.regex.Pattern;
  * synchronized, so a segment is stored exactly once.
  */
 final class SegmentUploader {
-    private static final Pattern SEGMENT = Pattern.compile("s(\\d{5})\\.ts");
+    private static final Pattern SEGMENT = Pattern.compile("s(\\d{5})\\.(ts|m4s)");
 
     private final Path dir;
+    private final String extension;
     private final Outputs outputs;
     private final IntFunction<OutputSpec> specs;
     private final Map<Integer, Long> storedBytes = new ConcurrentHashMap<>();
 
     /**
-     * @param dir     the rendition's folder, where the muxer writes {@code sNNNNN.ts}
-     * @param specs   the output spec of segment number N (numbers start at 1)
+     * @param dir       the rendition's folder, where the muxer writes {@code sNNNNN.EXTENSION}
+     * @param extension {@code ts} or {@code m4s}
+     * @param specs     the output spec of segment number N (numbers start at 1)
      */
-    SegmentUploader(Path dir, Outputs outputs, IntFunction<OutputSpec> specs) {
+    SegmentUploader(Path dir, String extension, Outputs outputs, IntFunction<OutputSpec> specs) {
         this.dir = dir;
+        this.extension = extension;
         this.outputs = outputs;
         this.specs = specs;
     }
@@ -44,7 +48,7 @@ final class SegmentUploader {
     /** Stores every complete segment not stored yet, in order, deleting each local file after it is stored. */
     synchronized void sweep() throws IOException {
         Map<Integer, Path> complete = new TreeMap<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "s*.ts")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "s*." + extension)) {
             for (Path file : files) {
                 Matcher m = SEGMENT.matcher(file.getFileName().toString());
                 if (m.matches()) {
@@ -77,7 +81,7 @@ final class SegmentUploader {
         return bytes;
     }
 
-    /** The number of the segment file {@code name} (e.g. {@code s00007.ts} is 7), or -1. */
+    /** The number of the segment file {@code name} (e.g. {@code s00007.ts} or {@code s00007.m4s} is 7), or -1. */
     static int number(String name) {
         Matcher m = SEGMENT.matcher(name);
         return m.matches() ? Integer.parseInt(m.group(1)) : -1;

@@ -115,6 +115,47 @@ class HlsFunctionTest {
     }
 
     @Test
+    void fragmentedMp4SegmentsHaveAnInitializationSegmentInTheirPlaylist() throws Exception {
+        Path input = clip(320, 240, 4, true, true, -20);
+        LocalInvoker.Result result = runOk(function, input, out, "renditions", "240", "preset", "ultrafast",
+                "segment-duration", "2", "keyframe-interval", "1", "segment-format", "fmp4");
+
+        Path master = out.resolve("clip-320x240-4.0s-va--20dB.m3u8");
+        assertThat(Files.readAllLines(master)).contains("#EXT-X-VERSION:7");
+        Path playlist = out.resolve("clip-320x240-4.0s-va--20dB-240p.m3u8");
+        List<String> media = Files.readAllLines(playlist);
+        assertThat(media).contains("#EXT-X-VERSION:7", "#EXT-X-ENDLIST");
+        String map = media.stream().filter(l -> l.startsWith("#EXT-X-MAP:")).findFirst().orElseThrow();
+        Path init = resolve(playlist, attributes(map.substring("#EXT-X-MAP:".length())).get("URI").replace("\"", ""));
+        assertThat(init.getFileName().toString()).isEqualTo("clip-320x240-4.0s-va--20dB-240p-init.mp4");
+        assertThat(init).exists();
+
+        double total = 0;
+        int segments = 0;
+        for (int i = 0; i < media.size(); i++) {
+            if (media.get(i).startsWith("#EXTINF:")) {
+                String value = media.get(i).substring(8);
+                total += Double.parseDouble(value.substring(0, value.indexOf(',')));
+                Path segment = resolve(playlist, media.get(i + 1));
+                assertThat(segment.getFileName().toString()).endsWith(".m4s");
+                // a player joins the initialization segment and a media segment: that must be a playable MP4
+                Path joined = out.resolve("joined-" + segments + ".mp4");
+                Files.write(joined, Files.readAllBytes(init));
+                Files.write(joined, Files.readAllBytes(segment), java.nio.file.StandardOpenOption.APPEND);
+                MediaInfo info = probe(joined);
+                assertThat(info.container()).contains("mp4");
+                assertThat(video(info).width() + "x" + video(info).height()).isEqualTo("320x240");
+                assertThat(info.hasAudio()).isTrue();
+                Files.delete(joined);
+                segments++;
+            }
+        }
+        assertThat(segments).isEqualTo(2);
+        assertThat(total).isCloseTo(4.0, within(0.1));
+        assertThat(result.outputs()).hasSize(1 + 1 + 1 + 2); // master, playlist, init, segments
+    }
+
+    @Test
     void audioOnlyInputGivesAnAudioOnlyPackage() throws Exception {
         LocalInvoker.Result result = runOk(function, corpus("media/tika/testMP3id3v2.mp3"), out,
                 "segment-duration", "2");
