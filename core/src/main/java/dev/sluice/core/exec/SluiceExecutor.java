@@ -57,7 +57,7 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
     private final Metering metering;
     private final FunctionRunner runner = new FunctionRunner();
     /** For functions with {@code isolation: process}; starts no child until one runs. */
-    private final ChildProcesses children = new ChildProcesses();
+    private final ChildProcesses childJvms = new ChildProcesses();
     /** By run id: tells the event's source (a broker) that work on it is still going. */
     private final Map<String, Runnable> heartbeats = new ConcurrentHashMap<>();
     private final Map<String, Parameters> parametersByStep = new HashMap<>();
@@ -216,7 +216,7 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
         lanes.values().forEach(Lane::close);
         retries.shutdownNow();
         runner.close();
-        children.close();
+        childJvms.close();
     }
 
     private CompletableFuture<StepResult> run(Task task, Lane lane, boolean holdsPermit) {
@@ -275,7 +275,7 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
                  InvocationProgress progress = metering.progress(function, task.stepId(), task.input().location(),
                          heartbeats.getOrDefault(task.runId(), NO_HEARTBEAT))) {
                 if (settings.isolation() == FunctionSettings.Isolation.PROCESS) {
-                    children.run(fn, settings.heap(), input, parameters, outputs, settings.timeout(), progress);
+                    childJvms.run(fn, settings.heap(), input, parameters, outputs, settings.timeout(), progress);
                 } else {
                     runner.run(fn, input, parameters, outputs, settings.timeout(), progress);
                 }
