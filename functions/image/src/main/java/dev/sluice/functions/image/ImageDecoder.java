@@ -257,6 +257,14 @@ final class ImageDecoder {
 
     private static BadInputException corrupt(String name, ImageFormat format, Exception e) {
         String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (detail.contains("arithmetic coding")) {
+            // libjpeg's words when built without arithmetic decoding: the JDK's own copy (Temurin and other
+            // Oracle-based builds); Debian's and Ubuntu's OpenJDK use the system's libjpeg-turbo, which has it
+            return new BadInputException("'" + name + "' is an arithmetic-coded JPEG, which the JPEG decoder of this "
+                    + "Java runtime cannot read. Re-encode it with Huffman coding (jpegtran -copy all in.jpg > "
+                    + "out.jpg), or run Sluice on a JDK that uses the system's libjpeg-turbo (Debian's or Ubuntu's "
+                    + "OpenJDK).", e);
+        }
         Throwable cause = e.getCause();
         if (cause != null && cause.getMessage() != null && !detail.contains(cause.getMessage())) {
             detail += ": " + cause.getMessage();
