@@ -2,7 +2,6 @@ package dev.sluice.cli;
 
 import dev.sluice.core.config.ConfigValidator;
 import dev.sluice.core.config.SluiceConfig;
-import dev.sluice.core.exec.Outcome;
 import dev.sluice.core.exec.StepResult;
 import dev.sluice.core.function.FunctionRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -44,7 +43,7 @@ final class RetryCommand implements Callable<Integer> {
                 steps.forEach(s -> out.printf("%-14s %s on %s%s%n", s.outcome().name().toLowerCase(), s.stepId(),
                         s.inputLocation(), s.error() == null ? "" : ": " + s.error()));
                 boolean failed = steps.stream()
-                        .anyMatch(s -> s.outcome() == Outcome.DEAD_LETTERED || s.outcome() == Outcome.FAILED);
+                        .anyMatch(s -> s.outcome().failed());
                 out.println(failed ? "The run failed again; see the dead letters." : "The run completed.");
                 out.flush();
                 return failed ? 1 : 0;

@@ -199,7 +199,7 @@ public final class Backfill {
                 return;
             }
             List<Outcome> outcomes = results.stream().flatMap(StepResult::flatten).map(StepResult::outcome).toList();
-            if (outcomes.stream().anyMatch(o -> o == Outcome.DEAD_LETTERED || o == Outcome.FAILED)) {
+            if (outcomes.stream().anyMatch(Outcome::failed)) {
                 failed.incrementAndGet();
             } else if (outcomes.stream().anyMatch(o -> o == Outcome.SUCCEEDED)) {
                 processed.incrementAndGet();

@@ -48,8 +48,7 @@ final class LocalOutputs extends RecordingOutputs<Path> {
 
     @Override
     protected Path commit(OutputSpec spec, String destination, Path spool) throws IOException {
-        Path target = Path.of(destination);
-        Files.createDirectories(target.getParent());
+        Path target = Path.of(destination); // its folder was made for the spool file beside it
         try {
             return Files.move(spool, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

@@ -25,7 +25,7 @@ public final class Metering {
         Counter.builder("sluice.invocations").description("Function invocations by outcome")
                 .tag("function", function).tag("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT))
                 .register(registry).increment();
-        if (outcome != Outcome.SKIPPED && outcome != Outcome.CONDITION_FALSE) {
+        if (outcome.ran()) {
             Timer.builder("sluice.invocation.duration").description("Time spent in a function, per invocation")
                     .tag("function", function).tag("start", coldStart ? "cold" : "warm")
                     .register(registry).record(duration);
@@ -33,7 +33,7 @@ public final class Metering {
                     .description("Time spent in a function, each invocation rounded up to a whole millisecond")
                     .tag("function", function).register(registry).increment(UsageReport.billedMillis(duration));
         }
-        if (outcome == Outcome.DEAD_LETTERED || outcome == Outcome.FAILED) {
+        if (outcome.failed()) {
             Counter.builder("sluice.errors").description("Invocations that failed for good")
                     .tag("function", function).register(registry).increment();
         }

@@ -13,6 +13,16 @@ public enum Outcome {
     /** Failed and not even the dead letter could be written; the event must be delivered again. */
     FAILED;
 
+    /** True when the function ran: not skipped for current outputs nor for a condition that did not hold. */
+    public boolean ran() {
+        return this != SKIPPED && this != CONDITION_FALSE;
+    }
+
+    /** True when the step failed for good (dead-lettered, or not even that). */
+    public boolean failed() {
+        return this == DEAD_LETTERED || this == FAILED;
+    }
+
     /** True when the event that led here may be acknowledged. */
     public boolean settled() {
         return this != FAILED;

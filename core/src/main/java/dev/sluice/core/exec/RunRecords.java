@@ -54,7 +54,7 @@ public final class RunRecords {
         record.put("started", Instant.ofEpochMilli(startedMillis).toString());
         record.put("finished", Instant.now().toString());
         List<StepResult> steps = results.stream().flatMap(StepResult::flatten).toList();
-        boolean failed = steps.stream().anyMatch(s -> s.outcome() == Outcome.DEAD_LETTERED || s.outcome() == Outcome.FAILED);
+        boolean failed = steps.stream().anyMatch(s -> s.outcome().failed());
         record.put("status", failed ? "failed" : "succeeded");
         record.set("event", ObjectEventJson.toJson(event));
         ArrayNode list = record.putArray("steps");
@@ -66,7 +66,7 @@ public final class RunRecords {
             node.put("outcome", step.outcome().name().toLowerCase(java.util.Locale.ROOT));
             node.put("attempts", step.attempts());
             node.put("durationMs", step.duration().toMillis());
-            if (step.outcome() != Outcome.SKIPPED && step.outcome() != Outcome.CONDITION_FALSE) {
+            if (step.outcome().ran()) {
                 node.put("billedMs", UsageReport.billedMillis(step.duration()));
             }
             ArrayNode outputs = node.putArray("outputs");

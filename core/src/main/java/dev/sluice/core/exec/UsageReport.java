@@ -65,12 +65,21 @@ public record UsageReport(Instant since, int runs, List<FunctionUsage> functions
     private static FunctionUsage usageOf(JsonNode step) {
         // records written before they named the function name the step, which is the function unless given an id
         String function = step.path("function").asText(step.path("step").asText("?"));
-        String outcome = step.path("outcome").asText();
-        boolean ran = !outcome.equals("skipped") && !outcome.equals("condition_false");
-        boolean failed = outcome.equals("dead_lettered") || outcome.equals("failed");
+        Outcome outcome = outcomeOf(step.path("outcome").asText());
+        boolean ran = outcome.ran();
+        boolean failed = outcome.failed();
         long billed = !ran ? 0 : step.has("billedMs") ? step.path("billedMs").asLong()
                 : billedMillis(Duration.ofMillis(step.path("durationMs").asLong()));
         return new FunctionUsage(function, ran ? 1 : 0, failed ? 1 : 0, ran ? 0 : 1, billed);
+    }
+
+    /** A step's outcome as its record writes it ({@code dead_lettered}); one it does not name counts as run. */
+    private static Outcome outcomeOf(String text) {
+        try {
+            return Outcome.valueOf(text.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return Outcome.SUCCEEDED;
+        }
     }
 
     /** An invocation's billed time: whole milliseconds, rounded up, at least one. */
