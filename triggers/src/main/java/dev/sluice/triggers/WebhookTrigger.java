@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
@@ -227,6 +228,18 @@ public final class WebhookTrigger implements Trigger {
         Content.Sink.write(response, true, message + "\n", callback);
     }
 
+    /**
+     * Answers a request without reading its body. Jetty closes such a connection afterwards when the body has not
+     * all arrived yet, so the answer says so: a keep-alive client would otherwise send its next request down a
+     * closing connection and get no answer at all.
+     */
+    private static void refuse(Request request, Response response, Callback callback, int status, String message) {
+        if (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+        }
+        respond(response, callback, status, message);
+    }
+
     private final class NotificationHandler extends Handler.Abstract {
 
         @Override
@@ -243,7 +256,7 @@ public final class WebhookTrigger implements Trigger {
                     callback.succeeded();
                 } else {
                     response.getHeaders().put(HttpHeader.ALLOW, "POST, HEAD");
-                    respond(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405,
+                    refuse(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405,
                             "Send S3 event notifications with POST.");
                 }
                 return true;
@@ -254,11 +267,11 @@ public final class WebhookTrigger implements Trigger {
                             closed ? "stopping" : "ok");
                 } else {
                     response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
-                    respond(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "Use GET.");
+                    refuse(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "Use GET.");
                 }
                 return true;
             }
-            respond(response, callback, HttpStatus.NOT_FOUND_404,
+            refuse(request, response, callback, HttpStatus.NOT_FOUND_404,
                     "Not found. Notifications go to POST " + path + ", health checks to GET " + HEALTH_PATH + ".");
             return true;
         }
@@ -270,18 +283,19 @@ public final class WebhookTrigger implements Trigger {
                 LOG.warn("Rejected a notification from {}: {} bearer token.", remote, presented ? "wrong" : "no");
                 response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, presented
                         ? "Bearer realm=\"sluice\", error=\"invalid_token\"" : "Bearer realm=\"sluice\"");
-                respond(response, callback, HttpStatus.UNAUTHORIZED_401,
+                refuse(request, response, callback, HttpStatus.UNAUTHORIZED_401,
                         "Missing or wrong bearer token: set the webhook's auth_token to Sluice's webhook.token.");
                 return;
             }
             if (closed) {
-                respond(response, callback, HttpStatus.SERVICE_UNAVAILABLE_503, "Sluice is stopping; send again later.");
+                refuse(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                        "Sluice is stopping; send again later.");
                 return;
             }
             byte[] body = readBody(request);
             if (body == null) {
                 LOG.warn("Rejected a notification from {}: body larger than {} bytes.", remote, limits.maxBodyBytes());
-                respond(response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
+                refuse(request, response, callback, HttpStatus.PAYLOAD_TOO_LARGE_413,
                         "Notification body is larger than " + limits.maxBodyBytes() + " bytes.");
                 return;
             }

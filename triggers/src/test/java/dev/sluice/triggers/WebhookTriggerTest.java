@@ -10,6 +10,9 @@ import dev.sluice.core.event.EventType;
 import dev.sluice.core.event.ObjectEvent;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -379,6 +382,65 @@ class WebhookTriggerTest {
                 .hasMessageContaining(String.valueOf(trigger.port()))
                 .hasMessageContaining("webhook.port");
         second.close();
+    }
+
+    /**
+     * A refused request whose body the server did not read leaves the connection in an unknown state, so the answer
+     * must say {@code Connection: close}. Without it a keep-alive client sent its next request down a connection
+     * the server was closing, and got no answer at all.
+     */
+    @Test
+    void refusalsOfUnreadBodiesCloseTheConnection() throws Exception {
+        start();
+        String auth = "Authorization: Bearer " + TOKEN + "\r\n";
+
+        assertThat(answer("PUT /events", auth, false)).startsWith("HTTP/1.1 405").contains(CLOSES).doesNotEndWith(STAYS_OPEN);
+        assertThat(answer("POST /other", auth, false)).startsWith("HTTP/1.1 404").contains(CLOSES).doesNotEndWith(STAYS_OPEN);
+        assertThat(answer("POST /events", "", false)).startsWith("HTTP/1.1 401").contains(CLOSES).doesNotEndWith(STAYS_OPEN);
+        // bodies the server read leave the connection open for the next request
+        assertThat(answer("POST /events", auth, true)).startsWith("HTTP/1.1 400").doesNotContain(CLOSES)
+                .endsWith(STAYS_OPEN);
+        assertThat(answer("GET /healthz", "", null)).startsWith("HTTP/1.1 200").doesNotContain(CLOSES)
+                .endsWith(STAYS_OPEN);
+    }
+
+    private static final String CLOSES = "Connection: close\r\n";
+    private static final String STAYS_OPEN = "[still open]";
+
+    /**
+     * Sends a request with a 10-byte body that is not JSON, and returns the whole answer, ending in
+     * {@value #STAYS_OPEN} when the server kept the connection open. The body is sent with the head, only announced
+     * (sendBody false: a slow client whose bytes have not come yet), or absent (null).
+     */
+    private String answer(String requestLine, String headers, Boolean sendBody) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", trigger.port())) {
+            socket.setSoTimeout(10_000);
+            String body = "not json!!";
+            String request = requestLine + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers
+                    + (sendBody == null ? "" : "Content-Length: " + body.length() + "\r\n") + "\r\n"
+                    + (Boolean.TRUE.equals(sendBody) ? body : "");
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            StringBuilder answer = new StringBuilder();
+            int b;
+            while (answer.indexOf("\r\n\r\n") < 0 && (b = in.read()) >= 0) {
+                answer.append((char) b);
+            }
+            String head = answer.toString();
+            int length = Integer.parseInt(head.replaceAll("(?s).*Content-Length: (\\d+).*", "$1"));
+            answer.append(new String(in.readNBytes(length), StandardCharsets.UTF_8));
+            socket.setSoTimeout(500); // a closed connection ends at once; an open one just waits
+            try {
+                if (in.read() >= 0) {
+                    answer.append("[more bytes]");
+                }
+            } catch (SocketTimeoutException open) {
+                answer.append(STAYS_OPEN);
+            }
+            return answer.toString();
+        }
     }
 
     @Test
