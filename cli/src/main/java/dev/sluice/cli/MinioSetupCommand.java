@@ -11,6 +11,7 @@ import dev.sluice.core.config.WebhookSettings;
 import dev.sluice.core.pipeline.Pipeline;
 import dev.sluice.core.pipeline.Step;
 import dev.sluice.triggers.amqp.AmqpSettings;
+import dev.sluice.triggers.kafka.KafkaSettings;
 import dev.sluice.triggers.nats.NatsSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -58,7 +59,7 @@ final class MinioSetupCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--target",
-            description = "nats, amqp or webhook (default: webhook when the config has a 'webhook' section, else "
+            description = "nats, amqp, kafka or webhook (default: webhook when the config has a 'webhook' section, else "
                     + "SLUICE_BROKER as for `sluice worker`, else nats).")
     MinioTarget.Type target;
 
@@ -72,8 +73,9 @@ final class MinioSetupCommand implements Callable<Integer> {
     String targetId;
 
     @Option(names = "--url",
-            description = "NATS or AMQP: broker URL as MinIO reaches it (SLUICE_BROKER_URL; default "
-                    + NatsSettings.DEFAULT_URL + " or " + AmqpSettings.DEFAULT_URI + ").")
+            description = "NATS, AMQP or Kafka: broker URL (Kafka: host:port[,host:port]) as MinIO reaches it "
+                    + "(SLUICE_BROKER_URL; default " + NatsSettings.DEFAULT_URL + ", " + AmqpSettings.DEFAULT_URI
+                    + " or " + KafkaSettings.DEFAULT_BOOTSTRAP_SERVERS + ").")
     String url;
 
     @Option(names = "--subject",
@@ -99,6 +101,11 @@ final class MinioSetupCommand implements Callable<Integer> {
             description = "AMQP: routing key MinIO publishes with (SLUICE_AMQP_ROUTING_KEY; default "
                     + AmqpSettings.DEFAULT_ROUTING_KEY + ").")
     String routingKey;
+
+    @Option(names = "--topic",
+            description = "Kafka: topic MinIO publishes to (SLUICE_KAFKA_TOPIC; default " + KafkaSettings.DEFAULT_TOPIC
+                    + ").")
+    String topic;
 
     @Option(names = "--webhook-url",
             description = "Webhook: Sluice's endpoint as MinIO reaches it (default: from the config's webhook "
@@ -192,7 +199,8 @@ final class MinioSetupCommand implements Callable<Integer> {
         MinioTarget.Type type = target;
         if (type == null && loaded.webhook() != null) {
             type = MinioTarget.Type.webhook;
-            notes.add("Target: the config's webhook (--target nats or amqp for a broker that workers consume).");
+            notes.add("Target: the config's webhook (--target nats, amqp or kafka for a broker that workers "
+                    + "consume).");
         }
         if (type == null) {
             String broker = environment.apply("SLUICE_BROKER");
@@ -200,11 +208,12 @@ final class MinioSetupCommand implements Callable<Integer> {
                 type = MinioTarget.Type.nats;
                 notes.add("Target: NATS JetStream, the default of `sluice worker` (--target amqp or webhook for "
                         + "another).");
-            } else if (broker.equals("nats") || broker.equals("amqp")) {
+            } else if (broker.equals("nats") || broker.equals("amqp") || broker.equals("kafka")) {
                 type = MinioTarget.Type.valueOf(broker);
                 notes.add("Target: " + broker + ", from SLUICE_BROKER as for `sluice worker`.");
             } else {
-                throw new ConfigException("SLUICE_BROKER is '" + broker + "': use nats or amqp, or pass --target.");
+                throw new ConfigException("SLUICE_BROKER is '" + broker + "': use nats, amqp or kafka, or pass "
+                        + "--target.");
             }
         }
         return switch (type) {
@@ -215,6 +224,9 @@ final class MinioSetupCommand implements Callable<Integer> {
                     setting(exchange, "SLUICE_AMQP_EXCHANGE", AmqpSettings.DEFAULT_EXCHANGE),
                     setting(exchangeType, "SLUICE_AMQP_EXCHANGE_TYPE", "direct"),
                     setting(routingKey, "SLUICE_AMQP_ROUTING_KEY", AmqpSettings.DEFAULT_ROUTING_KEY), queueDir);
+            case kafka -> MinioTarget.kafka(targetId,
+                    setting(url, "SLUICE_BROKER_URL", KafkaSettings.DEFAULT_BOOTSTRAP_SERVERS),
+                    setting(topic, "SLUICE_KAFKA_TOPIC", KafkaSettings.DEFAULT_TOPIC), queueDir);
             case webhook -> webhookTarget(loaded.webhook(), notes);
         };
     }

@@ -2,12 +2,15 @@ package dev.sluice.cli;
 
 import dev.sluice.core.ConfigException;
 import dev.sluice.triggers.amqp.AmqpSettings;
+import dev.sluice.triggers.kafka.KafkaSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -20,7 +23,7 @@ import java.util.regex.Pattern;
 record MinioTarget(Type type, String id, List<ShellWord> settings, List<String> why) {
 
     /** The notification target types Sluice consumes. */
-    enum Type { nats, amqp, webhook }
+    enum Type { nats, amqp, kafka, webhook }
 
     /** MinIO target ids end up in config keys ({@code notify_webhook:ID}) and ARNs ({@code ...:ID:webhook}). */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]+");
@@ -119,6 +122,28 @@ record MinioTarget(Type type, String id, List<ShellWord> settings, List<String> 
                         + "delivery_mode=2 and publisher_confirms=on make each event persistent and confirmed."));
         addQueueDir(settings, why, queueDir, "the broker is unavailable");
         return new MinioTarget(Type.amqp, id, settings, why);
+    }
+
+    /**
+     * A Kafka target publishing to {@code topic}, which {@code sluice worker --broker kafka} consumes.
+     *
+     * @param brokers bootstrap servers as MinIO reaches them ({@code host:port[,host:port]})
+     */
+    static MinioTarget kafka(String id, String brokers, String topic, String queueDir) {
+        // the worker's own checks: a host:port list and a valid topic name
+        KafkaSettings checked = new KafkaSettings(brokers, topic, KafkaSettings.DEFAULT_GROUP,
+                KafkaSettings.DEFAULT_PARTITIONS, 1, 1, Duration.ZERO, Duration.ZERO, Map.of());
+        List<ShellWord> settings = new ArrayList<>();
+        settings.add(setting("brokers", checked.bootstrapServers().replace(" ", "")));
+        settings.add(setting("topic", checked.topic()));
+        List<String> why = new ArrayList<>(List.of(
+                "Notification target '" + id + "': MinIO publishes each event to Kafka topic " + topic
+                        + " (keyed by bucket/object, so one object's events stay in order), where `sluice worker "
+                        + "--broker kafka` consumes it.",
+                "The first worker creates the topic if the brokers do not; for TLS or SASL add MinIO's tls=on, "
+                        + "sasl=on, sasl_username, sasl_password and sasl_mechanism."));
+        addQueueDir(settings, why, queueDir, "Kafka is unavailable");
+        return new MinioTarget(Type.kafka, id, settings, why);
     }
 
     /**

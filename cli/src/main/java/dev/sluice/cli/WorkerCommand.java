@@ -9,6 +9,8 @@ import dev.sluice.core.store.ObjectStore;
 import dev.sluice.core.trigger.Trigger;
 import dev.sluice.triggers.amqp.AmqpSettings;
 import dev.sluice.triggers.amqp.AmqpTrigger;
+import dev.sluice.triggers.kafka.KafkaSettings;
+import dev.sluice.triggers.kafka.KafkaTrigger;
 import dev.sluice.triggers.nats.NatsJetStreamTrigger;
 import dev.sluice.triggers.nats.NatsSettings;
 import io.micrometer.core.instrument.Gauge;
@@ -17,6 +19,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BiConsumer;
@@ -38,7 +41,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Consume S3 event notifications from NATS JetStream or RabbitMQ (what MinIO publishes to those targets) "
+            "Consume S3 event notifications from NATS JetStream, RabbitMQ or Kafka (what MinIO publishes to those "
+                    + "targets) "
                     + "and run the pipelines of a config. No embedded S3 server: the config's 'store' names the "
                     + "object store. Start as many workers as you like; they share the work.",
             "SIGTERM (or Ctrl-C) stops taking work, finishes what is in flight and hands the rest back.",
@@ -47,7 +51,7 @@ import picocli.CommandLine.Spec;
 final class WorkerCommand implements Callable<Integer> {
 
     /** The brokers a worker can consume from. */
-    enum Broker { nats, amqp }
+    enum Broker { nats, amqp, kafka }
 
     @Spec
     CommandSpec spec;
@@ -57,12 +61,13 @@ final class WorkerCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--broker", defaultValue = "${env:SLUICE_BROKER:-nats}",
-            description = "nats or amqp (SLUICE_BROKER; default ${DEFAULT-VALUE}).")
+            description = "nats, amqp or kafka (SLUICE_BROKER; default ${DEFAULT-VALUE}).")
     Broker broker;
 
     @Option(names = "--url", defaultValue = "${env:SLUICE_BROKER_URL}",
-            description = "Broker URL (SLUICE_BROKER_URL; default " + NatsSettings.DEFAULT_URL + " or "
-                    + AmqpSettings.DEFAULT_URI + ").")
+            description = "Broker URL; for Kafka its bootstrap servers, host:port[,host:port] (SLUICE_BROKER_URL; "
+                    + "default " + NatsSettings.DEFAULT_URL + ", " + AmqpSettings.DEFAULT_URI + " or "
+                    + KafkaSettings.DEFAULT_BOOTSTRAP_SERVERS + ").")
     String url;
 
     @Option(names = "--prefetch", defaultValue = "${env:SLUICE_PREFETCH:-8}",
@@ -130,6 +135,26 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--heartbeat", defaultValue = "${env:SLUICE_AMQP_HEARTBEAT:-30s}",
             description = "AMQP: connection heartbeat (SLUICE_AMQP_HEARTBEAT; default ${DEFAULT-VALUE}).")
     String heartbeat;
+
+    @Option(names = "--topic", defaultValue = "${env:SLUICE_KAFKA_TOPIC:-" + KafkaSettings.DEFAULT_TOPIC + "}",
+            description = "Kafka: topic the store publishes to, created if missing (SLUICE_KAFKA_TOPIC; "
+                    + "default ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--group", defaultValue = "${env:SLUICE_KAFKA_GROUP:-" + KafkaSettings.DEFAULT_GROUP + "}",
+            description = "Kafka: consumer group shared by all workers (SLUICE_KAFKA_GROUP; default ${DEFAULT-VALUE}).")
+    String group;
+
+    @Option(names = "--partitions", defaultValue = "${env:SLUICE_KAFKA_PARTITIONS:-"
+            + KafkaSettings.DEFAULT_PARTITIONS + "}",
+            description = "Kafka: partitions of the topic when the worker creates it; no more workers than this "
+                    + "share the work (SLUICE_KAFKA_PARTITIONS; default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--kafka-properties", defaultValue = "${env:SLUICE_KAFKA_PROPERTIES}",
+            description = "Kafka: a client properties file for TLS, SASL and timeouts, as Kafka's own tools take "
+                    + "(SLUICE_KAFKA_PROPERTIES).")
+    Path kafkaProperties;
 
     @Option(names = "--metrics-host", defaultValue = "${env:SLUICE_METRICS_HOST:-0.0.0.0}",
             description = "Address of /healthz, /readyz, /metrics (SLUICE_METRICS_HOST; default ${DEFAULT-VALUE}).")
@@ -214,6 +239,15 @@ final class WorkerCommand implements Callable<Integer> {
                         maxDeliver, Durations.parse(heartbeat, "--heartbeat"), redelivery, grace);
                 yield deadLetters -> {
                     AmqpTrigger trigger = new AmqpTrigger(settings, deadLetters);
+                    return new BrokerTrigger(trigger, trigger::isConnected, trigger::unsettled);
+                };
+            }
+            case kafka -> {
+                KafkaSettings settings = new KafkaSettings(url == null ? KafkaSettings.DEFAULT_BOOTSTRAP_SERVERS : url,
+                        topic, group, partitions, prefetch, maxDeliver, redelivery, grace,
+                        kafkaProperties == null ? Map.of() : KafkaSettings.readClientProperties(kafkaProperties));
+                yield deadLetters -> {
+                    KafkaTrigger trigger = new KafkaTrigger(settings, deadLetters);
                     return new BrokerTrigger(trigger, trigger::isConnected, trigger::unsettled);
                 };
             }

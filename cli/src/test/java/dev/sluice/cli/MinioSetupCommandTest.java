@@ -294,6 +294,29 @@ class MinioSetupCommandTest {
     }
 
     @Test
+    void kafkaTargetPublishesToTheWorkersTopic() throws IOException {
+        Path config = write(store() + pipelines("uploads", "[.jpg]"));
+        env.put("SLUICE_BROKER_URL", "kafka-0.kafka:9092, kafka-1.kafka:9092");
+        env.put("SLUICE_KAFKA_TOPIC", "uploads-events");
+
+        CommandLineTest.Run run = setup("--config", config.toString(), "--target", "kafka");
+        CommandLineTest.Run badUrl = setup("--config", config.toString(), "--target", "kafka", "--url",
+                "kafka://kafka:9092");
+        CommandLineTest.Run badTopic = setup("--config", config.toString(), "--target", "kafka", "--topic", "a b");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("mc admin config set local notify_kafka:sluice \\\n"
+                        + "    brokers=kafka-0.kafka:9092,kafka-1.kafka:9092 \\\n"
+                        + "    topic=uploads-events \\\n"
+                        + "    queue_dir=/opt/minio/events\n")
+                .contains("mc event add local/uploads arn:minio:sqs::sluice:kafka --event put --suffix .jpg");
+        assertThat(badUrl.exitCode()).isEqualTo(2);
+        assertThat(badUrl.err()).contains("'kafka://kafka:9092' is not host:port");
+        assertThat(badTopic.exitCode()).isEqualTo(2);
+        assertThat(badTopic.err()).contains("Kafka topic 'a b' is not a valid name");
+    }
+
+    @Test
     void aConfigThatListensIsToldItNeedsNoTargetOnMinio() throws IOException {
         Path config = write(store() + "listen: { stateFile: listen-state.json }\n" + pipelines("uploads", "[.jpg]"));
 
@@ -356,9 +379,11 @@ class MinioSetupCommandTest {
         Path withoutWebhook = write(store() + pipelines("u1", "[.x]"));
         assertThat(setup("--config", withoutWebhook.toString()).out()).contains("notify_amqp:sluice");
         env.put("SLUICE_BROKER", "kafka");
-        CommandLineTest.Run kafka = setup("--config", withoutWebhook.toString());
-        assertThat(kafka.exitCode()).isEqualTo(2);
-        assertThat(kafka.err()).contains("SLUICE_BROKER is 'kafka': use nats or amqp, or pass --target");
+        assertThat(setup("--config", withoutWebhook.toString()).out()).contains("notify_kafka:sluice");
+        env.put("SLUICE_BROKER", "sqs");
+        CommandLineTest.Run sqs = setup("--config", withoutWebhook.toString());
+        assertThat(sqs.exitCode()).isEqualTo(2);
+        assertThat(sqs.err()).contains("SLUICE_BROKER is 'sqs': use nats, amqp or kafka, or pass --target");
         CommandLineTest.Run noWebhook = setup("--config", withoutWebhook.toString(), "--target", "webhook");
         assertThat(noWebhook.exitCode()).isEqualTo(2);
         assertThat(noWebhook.err()).contains("--target webhook needs a 'webhook' section");

@@ -2,6 +2,7 @@ package dev.sluice.core.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +34,20 @@ public final class MinioEvents {
             return JSON.writeValueAsBytes(event);
         } catch (IOException e) {
             throw new UncheckedIOException("The recorded MinIO event /events/minio-put.json is unreadable", e);
+        }
+    }
+
+    /** One notification whose Records hold those of all the given ones, as S3 batches several events. */
+    public static byte[] combined(byte[]... notifications) {
+        try {
+            ObjectNode combined = JSON.createObjectNode();
+            ArrayNode records = combined.putArray("Records");
+            for (byte[] notification : notifications) {
+                JSON.readTree(notification).path("Records").forEach(records::add);
+            }
+            return JSON.writeValueAsBytes(combined);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

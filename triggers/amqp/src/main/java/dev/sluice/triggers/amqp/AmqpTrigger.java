@@ -8,11 +8,8 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.sluice.core.ConfigException;
-import dev.sluice.core.event.EventParseException;
-import dev.sluice.core.event.ObjectEvent;
-import dev.sluice.core.event.S3EventParser;
+import dev.sluice.core.trigger.BrokerMessage;
 import dev.sluice.core.trigger.EventSink;
-import dev.sluice.core.trigger.Settlement;
 import dev.sluice.core.trigger.Trigger;
 import java.io.IOException;
 import java.time.Duration;
@@ -313,38 +310,8 @@ public final class AmqpTrigger implements Trigger {
     }
 
     private void handle(Delivery delivery) {
-        if (delivery.attempt > settings.maxDeliver()) {
-            deadLetter(delivery, "delivered " + delivery.attempt + " times without finishing (the worker stopped "
-                    + "or timed out each time)");
-            return;
-        }
-        List<ObjectEvent> events;
-        try {
-            events = S3EventParser.parse(delivery.body);
-        } catch (EventParseException e) {
-            deadLetter(delivery, "not an S3 event notification: " + e.getMessage());
-            return;
-        }
-        if (events.isEmpty()) { // e.g. s3:TestEvent
-            delivery.settle(() -> ack(delivery));
-            return;
-        }
         // AMQP has no per-message progress signal; the connection heartbeat keeps the message ours.
-        Settlement.handOver(events, sink, failure -> settled(delivery, failure), () -> { });
-    }
-
-    private void settled(Delivery delivery, String failure) {
-        if (failure == null) {
-            delivery.settle(() -> ack(delivery));
-        } else if (!consuming) {
-            delivery.settle(() -> requeue(delivery)); // stopping: return it now
-        } else if (delivery.attempt >= settings.maxDeliver()) {
-            deadLetter(delivery, "failed on each of " + delivery.attempt + " deliveries; last: " + failure);
-        } else {
-            LOG.info("{} failed (at most {} deliveries), returning it in {}: {}", delivery, settings.maxDeliver(),
-                    settings.redeliveryDelay(), failure);
-            returnLater(delivery);
-        }
+        BrokerMessage.handle(delivery, settings.maxDeliver(), sink, () -> consuming);
     }
 
     /** Holds the message for the redelivery delay, so a failing event does not spin through the queue. */
@@ -457,7 +424,7 @@ public final class AmqpTrigger implements Trigger {
     }
 
     /** One received message until it is settled. */
-    private final class Delivery {
+    private final class Delivery implements BrokerMessage {
         final Channel channel;
         final long tag;
         final byte[] body;
@@ -473,6 +440,38 @@ public final class AmqpTrigger implements Trigger {
 
         boolean isSettled() {
             return settled.get();
+        }
+
+        @Override
+        public byte[] body() {
+            return body;
+        }
+
+        @Override
+        public long deliveries() {
+            return attempt;
+        }
+
+        @Override
+        public void finished() {
+            settle(() -> ack(this));
+        }
+
+        @Override
+        public void handBack() {
+            settle(() -> requeue(this)); // stopping: return it now
+        }
+
+        @Override
+        public void redeliverLater(String failure) {
+            LOG.info("{} failed (at most {} deliveries), returning it in {}: {}", this, settings.maxDeliver(),
+                    settings.redeliveryDelay(), failure);
+            returnLater(this);
+        }
+
+        @Override
+        public void deadLetter(String reason) {
+            AmqpTrigger.this.deadLetter(this, reason);
         }
 
         /** Runs {@code action} (ack, return) if nothing settled this delivery before. */

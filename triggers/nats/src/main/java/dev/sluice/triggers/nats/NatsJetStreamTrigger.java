@@ -1,11 +1,8 @@
 package dev.sluice.triggers.nats;
 
 import dev.sluice.core.ConfigException;
-import dev.sluice.core.event.EventParseException;
-import dev.sluice.core.event.ObjectEvent;
-import dev.sluice.core.event.S3EventParser;
+import dev.sluice.core.trigger.BrokerMessage;
 import dev.sluice.core.trigger.EventSink;
-import dev.sluice.core.trigger.Settlement;
 import dev.sluice.core.trigger.Trigger;
 import io.nats.client.Connection;
 import io.nats.client.ConsumerContext;
@@ -312,39 +309,7 @@ public final class NatsJetStreamTrigger implements Trigger {
     }
 
     private void handle(Delivery delivery) {
-        Message message = delivery.message;
-        long delivered = delivery.deliveries();
-        if (delivered > settings.maxDeliver()) {
-            deadLetter(delivery, "delivered " + delivered + " times without finishing (the worker stopped or "
-                    + "timed out each time)");
-            return;
-        }
-        List<ObjectEvent> events;
-        try {
-            events = S3EventParser.parse(message.getData());
-        } catch (EventParseException e) {
-            deadLetter(delivery, "not an S3 event notification: " + e.getMessage());
-            return;
-        }
-        if (events.isEmpty()) { // e.g. s3:TestEvent
-            delivery.settle(() -> ack(delivery));
-            return;
-        }
-        Settlement.handOver(events, sink, failure -> settled(delivery, failure), delivery::inProgress);
-    }
-
-    private void settled(Delivery delivery, String failure) {
-        if (failure == null) {
-            delivery.settle(() -> ack(delivery));
-        } else if (!pulling) {
-            delivery.settle(() -> delivery.message.nak()); // stopping: hand back now, no delay
-        } else if (delivery.deliveries() >= settings.maxDeliver()) {
-            deadLetter(delivery, "failed on each of " + delivery.deliveries() + " deliveries; last: " + failure);
-        } else {
-            LOG.info("{} failed (at most {} deliveries), redelivering in {}: {}", delivery, settings.maxDeliver(),
-                    settings.redeliveryDelay(), failure);
-            delivery.settle(() -> delivery.message.nakWithDelay(settings.redeliveryDelay()));
-        }
+        BrokerMessage.handle(delivery, settings.maxDeliver(), sink, () -> pulling);
     }
 
     private void ack(Delivery delivery) {
@@ -390,7 +355,7 @@ public final class NatsJetStreamTrigger implements Trigger {
     }
 
     /** One received message until it is settled; settling it gives its room back to the puller. */
-    private final class Delivery {
+    private final class Delivery implements BrokerMessage {
         final Message message;
         private final AtomicBoolean settled = new AtomicBoolean();
 
@@ -398,11 +363,40 @@ public final class NatsJetStreamTrigger implements Trigger {
             this.message = message;
         }
 
-        long deliveries() {
+        @Override
+        public byte[] body() {
+            return message.getData();
+        }
+
+        @Override
+        public long deliveries() {
             return message.isJetStream() ? message.metaData().deliveredCount() : 1;
         }
 
-        void inProgress() {
+        @Override
+        public void finished() {
+            settle(() -> ack(this));
+        }
+
+        @Override
+        public void handBack() {
+            settle(message::nak); // stopping: hand back now, no delay
+        }
+
+        @Override
+        public void redeliverLater(String failure) {
+            LOG.info("{} failed (at most {} deliveries), redelivering in {}: {}", this, settings.maxDeliver(),
+                    settings.redeliveryDelay(), failure);
+            settle(() -> message.nakWithDelay(settings.redeliveryDelay()));
+        }
+
+        @Override
+        public void deadLetter(String reason) {
+            NatsJetStreamTrigger.this.deadLetter(this, reason);
+        }
+
+        @Override
+        public void inProgress() {
             if (!settled.get()) {
                 try {
                     message.inProgress();
