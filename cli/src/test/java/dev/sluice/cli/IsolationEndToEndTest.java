@@ -13,8 +13,10 @@ import dev.sluice.core.exec.SluiceMetadata;
 import dev.sluice.core.exec.StepResult;
 import dev.sluice.core.store.ObjectInfo;
 import dev.sluice.core.store.ObjectStore;
+import dev.sluice.functions.image.ThumbnailFunction;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,6 +40,7 @@ class IsolationEndToEndTest {
     @TempDir
     static Path dataDir;
     static TestServer sluice;
+    static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
 
     @BeforeAll
     static void start() throws Exception {
@@ -45,7 +48,7 @@ class IsolationEndToEndTest {
                 embedded: { port: 0, dataDir: %s, buckets: [inbox, outbox] }
                 functions:
                   test-copy: { isolation: process, heap: 128m, timeout: 60s, retries: 2 }
-                  thumbnail: { isolation: process, heap: 256m, concurrency: 1 }
+                  thumbnail: { isolation: process, heap: 256m, concurrency: 1, warm: 1 }
                 pipelines:
                   - name: copy
                     match: { bucket: inbox, prefix: ok/ }
@@ -61,7 +64,10 @@ class IsolationEndToEndTest {
                       - { function: test-copy, params: { halt: "134" }, output: "s3://outbox/{key}" }
                 """.formatted(dataDir.resolve("s3"));
         SluiceConfig config = new ConfigLoader(k -> null).parse(yaml, dataDir);
-        sluice = TestServer.start(config, new SimpleMeterRegistry());
+        sluice = TestServer.start(config, METERS);
+        // warm: 1 for thumbnail: its child JVM starts with the server, before any event
+        await().atMost(Duration.ofSeconds(60)).until(() -> ProcessHandle.current().children()
+                .anyMatch(child -> commandLine(child).contains(ThumbnailFunction.class.getName())));
     }
 
     @AfterAll
@@ -118,6 +124,19 @@ class IsolationEndToEndTest {
     }
 
     @Test
+    void aWarmMinimumStartsWithTheServerSoNoPhotoWaitsForAJvm() throws Exception {
+        byte[] photo = Files.readAllBytes(ThumbnailEndToEndContract.CORPORA.resolve("exif-orientation/Landscape_1.jpg"));
+        ObjectInfo source = store().put("inbox", "photos/warm.jpg", photo, "image/jpeg", Map.of());
+
+        assertThat(run(source).outcome()).isIn(Outcome.SUCCEEDED, Outcome.SKIPPED);
+
+        assertThat(METERS.find("sluice.invocation.duration").tag("function", "thumbnail").tag("start", "warm")
+                .timer()).isNotNull();
+        assertThat(METERS.find("sluice.invocation.duration").tag("function", "thumbnail").tag("start", "cold")
+                .timer()).as("no thumbnail invocation waited for a JVM to start").isNull();
+    }
+
+    @Test
     void anInputThatKillsItsChildIsDeadLetteredOnceAndTheNextUploadRuns() throws Exception {
         ObjectInfo poison = put("crash/b.txt", "boom");
         run(poison);
@@ -132,6 +151,15 @@ class IsolationEndToEndTest {
         ObjectInfo next = put("ok/after-crash.txt", "still here");
         assertThat(run(next).outcome()).isIn(Outcome.SUCCEEDED, Outcome.SKIPPED);
         assertThat(store().head("outbox", "ok/after-crash.txt")).isPresent();
+    }
+
+    /** All of it: ProcessHandle.Info cuts a command line at 4096 characters, and the class path is longer. */
+    private static String commandLine(ProcessHandle process) {
+        try {
+            return Files.readString(Path.of("/proc", String.valueOf(process.pid()), "cmdline"));
+        } catch (IOException e) {
+            return process.info().commandLine().orElse("");
+        }
     }
 
     private static JsonNode deadLetterFor(String key) throws Exception {

@@ -370,7 +370,7 @@ public final class ConfigLoader {
             return base;
         }
         checkKeys(node, path, Set.of("concurrency", "queue", "timeout", "retries", "backoff", "params", "isolation",
-                "heap"));
+                "heap", "warm"));
         Map<String, String> params = new LinkedHashMap<>(base.params());
         params.putAll(stringMap(node.path("params"), path + ".params"));
         FunctionSettings settings = new FunctionSettings(
@@ -379,11 +379,20 @@ public final class ConfigLoader {
                 node.has("timeout") ? Durations.parse(node.get("timeout").asText(), path + ".timeout") : base.timeout(),
                 integer(node, "retries", path + ".", base.retries()),
                 node.has("backoff") ? Durations.parse(node.get("backoff").asText(), path + ".backoff") : base.backoff(),
-                params, isolation(node, path, base.isolation()), heap(node, path, base.heap()));
+                params, isolation(node, path, base.isolation()), heap(node, path, base.heap()),
+                integer(node, "warm", path + ".", base.warm()));
         if (settings.concurrency() < 1 || settings.queue() < 0 || settings.retries() < 0
                 || settings.timeout().isNegative() || settings.timeout().isZero()) {
             throw new ConfigException(path + ": concurrency must be at least 1, queue and retries at least 0, "
                     + "and timeout positive.");
+        }
+        if (settings.warm() < 0 || settings.warm() > settings.concurrency()) {
+            throw new ConfigException(path + ".warm: " + settings.warm() + " child JVMs cannot be kept warm; use 0 "
+                    + "(scale to zero) up to the concurrency, " + settings.concurrency() + ".");
+        }
+        if (settings.warm() > 0 && settings.isolation() != FunctionSettings.Isolation.PROCESS) {
+            throw new ConfigException(path + ".warm keeps child JVMs ready, so it needs isolation: process; "
+                    + "in-process functions are prepared once as the server starts and stay ready anyway.");
         }
         return settings;
     }

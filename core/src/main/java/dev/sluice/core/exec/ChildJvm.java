@@ -76,6 +76,11 @@ final class ChildJvm implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The pool this child belongs to: its function and heap. */
+    String pool() {
+        return label;
+    }
+
     long idleNanos() {
         return System.nanoTime() - idleSinceNanos;
     }

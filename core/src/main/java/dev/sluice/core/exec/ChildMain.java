@@ -43,6 +43,14 @@ public final class ChildMain {
         System.setOut(System.err); // what functions and libraries print must not mix with the protocol
         BufferedReader requests = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         Map<String, SluiceFunction> functions = new HashMap<>();
+        if (args.length > 0) { // the pool's function, made and prepared now: a warm child is ready for its first input
+            try {
+                functions.put(args[0], instantiate(args[0]));
+            } catch (RuntimeException | LinkageError e) {
+                System.err.println("The function " + args[0] + " could not be prepared: " + e);
+                // the first request makes it again and reports the error as that invocation's failure
+            }
+        }
         try (FunctionRunner runner = new FunctionRunner()) {
             for (String line = requests.readLine(); line != null; line = requests.readLine()) {
                 Request request = ChildProtocol.read(line, Request.class);

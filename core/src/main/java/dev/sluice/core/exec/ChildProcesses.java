@@ -31,6 +31,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleConsumer;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs invocations in child JVMs ({@code isolation: process}): what a parser's native crash, an endless loop that
@@ -42,10 +44,13 @@ import java.util.stream.Stream;
  * files that the parent stores when the invocation succeeds.
  */
 public final class ChildProcesses implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ChildProcesses.class);
     private final Duration killGrace;
     private final Duration idleTimeout;
     private final Map<String, Deque<ChildJvm>> idle = new HashMap<>();
     private final Set<ChildJvm> busy = new HashSet<>();
+    /** Pools that keep children alive while idle, by pool name. */
+    private final Map<String, WarmMinimum> warm = new HashMap<>();
     private ScheduledExecutorService sweeper;
     private boolean closed;
 
@@ -62,16 +67,19 @@ public final class ChildProcesses implements AutoCloseable {
      * Runs {@code function} on {@code input} in a child JVM with {@code heap} (as for {@code -Xmx}); throws what
      * it threw (as the same kind: bad input, limit, transient), {@link InvocationTimeoutException}, or
      * {@link ChildCrashedException} when the child died.
+     *
+     * @return true when the invocation waited for a child JVM to start (a cold start), false when one was waiting
      */
-    public void run(SluiceFunction function, String heap, Input input, Parameters parameters, Outputs outputs,
-                    Duration timeout, DoubleConsumer progress) throws Exception {
+    public boolean run(SluiceFunction function, String heap, Input input, Parameters parameters, Outputs outputs,
+                       Duration timeout, DoubleConsumer progress) throws Exception {
         Path folder = Files.createTempDirectory(TempFiles.directory(), "sluice-child-");
         try {
             Request request = new Request(function.getClass().getName(), input.key(),
                     input.file().toAbsolutePath().toString(), input.contentType(), input.size(), parameters.asMap(),
                     timeout.toMillis(), folder.toString());
-            String pool = function.name() + " -Xmx" + heap;
-            ChildJvm child = sendToChild(pool, function, heap, request);
+            String pool = poolName(function, heap);
+            Borrowed borrowed = sendToChild(pool, function, heap, request);
+            ChildJvm child = borrowed.child();
             boolean reusable = false;
             try {
                 Message reply = child.answer(timeout.plus(killGrace), progress);
@@ -85,6 +93,7 @@ public final class ChildProcesses implements AutoCloseable {
                 for (Output output : reply.outputs()) {
                     outputs.write(output.spec(), Path.of(output.file()));
                 }
+                return borrowed.started();
             } catch (ChildJvm.Overran e) {
                 throw new InvocationTimeoutException(function.name(), input.key(), timeout, null);
             } catch (ChildJvm.Died e) {
@@ -101,15 +110,15 @@ public final class ChildProcesses implements AutoCloseable {
      * A child that took the request. A pooled child may have died while it waited (the kernel's OOM killer, say);
      * then a new one gets the request, as that death says nothing about this input.
      */
-    private ChildJvm sendToChild(String pool, SluiceFunction function, String heap, Request request)
+    private Borrowed sendToChild(String pool, SluiceFunction function, String heap, Request request)
             throws IOException {
         for (int attempt = 1; ; attempt++) {
-            ChildJvm child = borrow(pool, function, heap);
+            Borrowed borrowed = borrow(pool, function, heap);
             try {
-                child.send(request);
-                return child;
+                borrowed.child().send(request);
+                return borrowed;
             } catch (IOException e) {
-                release(pool, child, false);
+                release(pool, borrowed.child(), false);
                 if (attempt == 2) {
                     throw e;
                 }
@@ -117,35 +126,71 @@ public final class ChildProcesses implements AutoCloseable {
         }
     }
 
-    private ChildJvm borrow(String pool, SluiceFunction function, String heap) throws IOException {
+    /** A child taken for one invocation, and whether it had to be started for it. */
+    private record Borrowed(ChildJvm child, boolean started) {
+    }
+
+    private Borrowed borrow(String pool, SluiceFunction function, String heap) throws IOException {
         synchronized (this) {
             checkOpen();
             Deque<ChildJvm> free = idle.getOrDefault(pool, new ArrayDeque<>());
             for (ChildJvm child = free.pollFirst(); child != null; child = free.pollFirst()) {
                 if (child.isAlive()) {
                     busy.add(child);
-                    return child;
+                    return new Borrowed(child, false);
                 }
             }
-            if (sweeper == null) {
-                sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "sluice-child-sweeper");
-                    t.setDaemon(true);
-                    return t;
-                });
-                long every = Math.max(1, idleTimeout.toMillis() / 4);
-                sweeper.scheduleWithFixedDelay(this::endIdleChildren, every, every, TimeUnit.MILLISECONDS);
-            }
+            startSweeper();
         }
         ChildJvm child = ChildJvm.start(command(function, heap), pool);
         synchronized (this) {
             if (!closed) {
                 busy.add(child);
-                return child;
+                return new Borrowed(child, true);
             }
         }
         child.kill();
         throw new IllegalStateException("Child processes are closed");
+    }
+
+    private void startSweeper() {
+        if (sweeper == null) {
+            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sluice-child-sweeper");
+                t.setDaemon(true);
+                return t;
+            });
+            long every = Math.max(1, idleTimeout.toMillis() / 4);
+            sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    static String poolName(SluiceFunction function, String heap) {
+        return function.name() + " -Xmx" + heap;
+    }
+
+    /** How many children of a pool stay alive while idle, and how to start one. */
+    private record WarmMinimum(SluiceFunction function, String heap, int children) {
+    }
+
+    /**
+     * Keeps {@code children} child JVMs for {@code function} with {@code heap} started and alive while there is no
+     * work (the warm minimum): they start now, in the background, with the function prepared, so that the first
+     * invocation is not a cold start; they outlive the idle timeout, and one that dies is replaced. Children beyond
+     * them still end when idle. 0 lets the pool scale to zero again.
+     */
+    public void keepWarm(SluiceFunction function, String heap, int children) {
+        synchronized (this) {
+            checkOpen();
+            String pool = poolName(function, heap);
+            if (children <= 0) {
+                warm.remove(pool);
+                return;
+            }
+            warm.put(pool, new WarmMinimum(function, heap, children));
+            startSweeper();
+            sweeper.execute(this::sweep);
+        }
     }
 
     private void release(String pool, ChildJvm child, boolean reusable) {
@@ -159,21 +204,59 @@ public final class ChildProcesses implements AutoCloseable {
         child.kill();
     }
 
-    /** Scale to zero: children without work for the idle timeout end (the most recently used are kept longest). */
-    private void endIdleChildren() {
+    /**
+     * Scale to zero, down to the warm minimum: children without work for the idle timeout end (the least recently
+     * used first), unless the pool would then hold fewer than its warm minimum; dead children are dropped; and pools
+     * below their warm minimum get new children.
+     */
+    private void sweep() {
         List<ChildJvm> ending = new ArrayList<>();
+        List<WarmMinimum> starting = new ArrayList<>();
         synchronized (this) {
-            for (Deque<ChildJvm> free : idle.values()) {
-                free.removeIf(child -> {
-                    boolean end = child.idleNanos() > idleTimeout.toNanos() || !child.isAlive();
-                    if (end) {
+            if (closed) {
+                return;
+            }
+            for (Map.Entry<String, Deque<ChildJvm>> pool : idle.entrySet()) {
+                Deque<ChildJvm> free = pool.getValue();
+                free.removeIf(child -> !child.isAlive() && ending.add(child));
+                WarmMinimum minimum = warm.get(pool.getKey());
+                int keep = minimum == null ? 0 : minimum.children();
+                int working = busyIn(pool.getKey());
+                for (var oldest = free.descendingIterator(); oldest.hasNext() && working + free.size() > keep; ) {
+                    ChildJvm child = oldest.next();
+                    if (child.idleNanos() > idleTimeout.toNanos()) {
+                        oldest.remove();
                         ending.add(child);
                     }
-                    return end;
-                });
+                }
+            }
+            for (Map.Entry<String, WarmMinimum> pool : warm.entrySet()) {
+                int alive = busyIn(pool.getKey()) + idle.getOrDefault(pool.getKey(), new ArrayDeque<>()).size();
+                for (int i = alive; i < pool.getValue().children(); i++) {
+                    starting.add(pool.getValue());
+                }
             }
         }
         ending.forEach(ChildJvm::close);
+        for (WarmMinimum minimum : starting) {
+            String pool = poolName(minimum.function(), minimum.heap());
+            try {
+                ChildJvm child = ChildJvm.start(command(minimum.function(), minimum.heap()), pool);
+                synchronized (this) {
+                    if (!closed) {
+                        idle.computeIfAbsent(pool, k -> new ArrayDeque<>()).addLast(child);
+                        continue;
+                    }
+                }
+                child.kill();
+            } catch (IOException e) {
+                LOG.warn("Could not start a warm child JVM for {}: {}", pool, e.toString());
+            }
+        }
+    }
+
+    private int busyIn(String pool) {
+        return (int) busy.stream().filter(child -> child.pool().equals(pool)).count();
     }
 
     /** Children running now or waiting for work. */
@@ -221,6 +304,7 @@ public final class ChildProcesses implements AutoCloseable {
         command.add("-cp");
         command.add(classPath(function.getClass()));
         command.add(ChildMain.class.getName());
+        command.add(function.getClass().getName()); // made and prepared as the child starts
         return command;
     }
 

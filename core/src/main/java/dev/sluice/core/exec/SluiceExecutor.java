@@ -88,6 +88,12 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
         // function sets up in its child JVMs instead (its native libraries stay out of this process)
         used.stream().filter(name -> config.settingsFor(name).isolation() != FunctionSettings.Isolation.PROCESS)
                 .forEach(name -> lane(name).execute(() -> functions.prepare(name)));
+        for (String name : used) {
+            FunctionSettings settings = config.settingsFor(name);
+            if (settings.isolation() == FunctionSettings.Isolation.PROCESS && settings.warm() > 0) {
+                childJvms.keepWarm(functions.get(name), settings.heap(), settings.warm());
+            }
+        }
     }
 
     /** Creates the buckets the executor itself writes to. */
@@ -275,7 +281,9 @@ public final class SluiceExecutor implements EventSink, AutoCloseable {
                  InvocationProgress progress = metering.progress(function, task.stepId(), task.input().location(),
                          heartbeats.getOrDefault(task.runId(), NO_HEARTBEAT))) {
                 if (settings.isolation() == FunctionSettings.Isolation.PROCESS) {
-                    childJvms.run(fn, settings.heap(), input, parameters, outputs, settings.timeout(), progress);
+                    // cold means a child JVM had to start; the lane's own idea (idle threads) does not apply
+                    cold = childJvms.run(fn, settings.heap(), input, parameters, outputs, settings.timeout(),
+                            progress);
                 } else {
                     runner.run(fn, input, parameters, outputs, settings.timeout(), progress);
                 }

@@ -14,13 +14,15 @@ import java.util.Map;
  * @param params      default parameters for every step that uses the function (limits, for instance)
  * @param isolation   where invocations run: in the server's JVM, or each in a pooled child JVM
  * @param heap        a child JVM's heap limit, in {@code -Xmx} form (e.g. {@code 1g})
+ * @param warm        with process isolation, child JVMs kept started and prepared while there is no work (the warm
+ *                    minimum); 0 scales to zero, and the first invocation after that is a cold start
  */
 public record FunctionSettings(int concurrency, int queue, Duration timeout, int retries, Duration backoff,
-                               Map<String, String> params, Isolation isolation, String heap) {
+                               Map<String, String> params, Isolation isolation, String heap, int warm) {
 
     public static final FunctionSettings DEFAULTS = new FunctionSettings(
             Math.max(1, Runtime.getRuntime().availableProcessors()), 256, Duration.ofMinutes(5), 3,
-            Duration.ofMillis(500), Map.of(), Isolation.IN_PROCESS, "1g");
+            Duration.ofMillis(500), Map.of(), Isolation.IN_PROCESS, "1g", 0);
 
     /**
      * In process is fast and right for trusted input. In a child JVM an invocation that crashes a native library,
@@ -55,6 +57,6 @@ public record FunctionSettings(int concurrency, int queue, Duration timeout, int
     /** These settings with the other defaults, for tests and code that only cares about the first few. */
     public FunctionSettings(int concurrency, int queue, Duration timeout, int retries, Duration backoff,
                             Map<String, String> params) {
-        this(concurrency, queue, timeout, retries, backoff, params, Isolation.IN_PROCESS, "1g");
+        this(concurrency, queue, timeout, retries, backoff, params, Isolation.IN_PROCESS, "1g", 0);
     }
 }

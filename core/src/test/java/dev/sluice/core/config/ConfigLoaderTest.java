@@ -264,6 +264,25 @@ class ConfigLoaderTest {
         }
 
         @Test
+        void aWarmMinimumNeedsProcessIsolationAndFitsTheConcurrency() {
+            SluiceConfig config = parse("""
+                    functions:
+                      ocr: { isolation: process, concurrency: 2, warm: 1 }
+                    """);
+            assertThat(config.settingsFor("ocr").warm()).isEqualTo(1);
+            assertThat(config.settingsFor("thumbnail").warm()).isZero();
+
+            assertThatThrownBy(() -> parse("functions:\n  ocr: { warm: 1 }\n"))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("functions.ocr.warm")
+                    .hasMessageContaining("isolation: process");
+            assertThatThrownBy(() -> parse("functions:\n  ocr: { isolation: process, concurrency: 2, warm: 3 }\n"))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("functions.ocr.warm")
+                    .hasMessageContaining("up to the concurrency, 2");
+            assertThatThrownBy(() -> parse("functions:\n  ocr: { isolation: process, warm: -1 }\n"))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("functions.ocr.warm");
+        }
+
+        @Test
         void duplicateKeysAreAnError() {
             assertThatThrownBy(() -> parse("maxDepth: 3\nmaxDepth: 4\n"))
                     .isInstanceOf(ConfigException.class).hasMessageContaining("maxDepth");

@@ -167,6 +167,41 @@ class ChildProcessesTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> !isAlive(pid));
     }
 
+    @Test
+    void aWarmMinimumIsStartedAtOnceOutlivesTheIdleTimeoutAndIsReplacedWhenItDies() throws Exception {
+        children.close();
+        children = new ChildProcesses(Duration.ofMillis(500), Duration.ofMillis(400));
+
+        children.keepWarm(function, "256m", 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> children.size() == 1); // before any invocation
+
+        Thread.sleep(1_500); // well past the idle timeout
+        assertThat(children.size()).isEqualTo(1);
+        assertThat(children.run(function, "256m", new LocalInput(input),
+                Parameters.of(function, Map.of("mode", "copy")), outputs, TIMEOUT, progress::add))
+                .as("a warm child takes the first invocation: no cold start").isFalse();
+        long warmPid = childPid();
+
+        ProcessHandle.of(warmPid).ifPresent(ProcessHandle::destroyForcibly);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !isAlive(warmPid));
+        await().atMost(Duration.ofSeconds(20)).until(() -> children.size() == 1 && childPid() != warmPid);
+
+        children.keepWarm(function, "256m", 0); // scale to zero again
+        await().atMost(Duration.ofSeconds(20)).until(() -> children.size() == 0);
+    }
+
+    @Test
+    void onlyAnInvocationThatStartedItsChildIsAColdStart() throws Exception {
+        Parameters copy = Parameters.of(function, Map.of("mode", "copy"));
+
+        assertThat(children.run(function, "256m", new LocalInput(input), copy, outputs, TIMEOUT, progress::add))
+                .isTrue();
+        assertThat(children.run(function, "256m", new LocalInput(input), copy, outputs, TIMEOUT, progress::add))
+                .isFalse();
+        assertThat(children.run(function, "128m", new LocalInput(input), copy, outputs, TIMEOUT, progress::add))
+                .as("another heap is another pool").isTrue();
+    }
+
     private static boolean isAlive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
