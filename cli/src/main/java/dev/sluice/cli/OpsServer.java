@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.core.ConfigException;
+import dev.sluice.triggers.UnreadBodies;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -127,6 +128,7 @@ final class OpsServer implements AutoCloseable {
         public boolean handle(Request request, Response response, Callback callback) {
             String method = request.getMethod();
             if (!HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method)) {
+                UnreadBodies.closeConnectionAfterAnswer(request, response);
                 respond(response, callback, HttpStatus.METHOD_NOT_ALLOWED_405, "text/plain", "use GET\n");
                 return true;
             }

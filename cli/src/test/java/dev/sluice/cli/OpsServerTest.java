@@ -43,6 +43,12 @@ class OpsServerTest {
             HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(post.statusCode()).isEqualTo(405);
+            HttpResponse<String> postWithBody = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(postWithBody.statusCode()).isEqualTo(405);
+            // its body was not read: the connection closes, and the client must not send another request down it
+            assertThat(postWithBody.headers().firstValue("Connection")).hasValue("close");
+            assertThat(get(base + "/healthz").statusCode()).isEqualTo(200);
         }
     }
 

@@ -18,7 +18,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
@@ -228,15 +227,9 @@ public final class WebhookTrigger implements Trigger {
         Content.Sink.write(response, true, message + "\n", callback);
     }
 
-    /**
-     * Answers a request without reading its body. Jetty closes such a connection afterwards when the body has not
-     * all arrived yet, so the answer says so: a keep-alive client would otherwise send its next request down a
-     * closing connection and get no answer at all.
-     */
+    /** Answers a request without reading its body. */
     private static void refuse(Request request, Response response, Callback callback, int status, String message) {
-        if (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
-            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
-        }
+        UnreadBodies.closeConnectionAfterAnswer(request, response);
         respond(response, callback, status, message);
     }
 
