@@ -80,6 +80,8 @@ public final class KafkaTrigger implements Trigger {
     /** How long a call to the brokers may take; Kafka's {@code default.api.timeout.ms} when it is set. */
     private static final Duration DEFAULT_BROKER_WAIT = Duration.ofSeconds(15);
     private static final long HEALTH_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Leaving the group, so that the partitions move at once rather than after the session timeout. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     private final KafkaSettings settings;
     private final BiConsumer<byte[], String> deadLetters;
@@ -186,7 +188,7 @@ public final class KafkaTrigger implements Trigger {
             return;
         }
         consuming = false;
-        join(workThread);
+        join(workThread, Duration.ofSeconds(2));
         inbox.forEach(Delivery::notStarted);
         inbox.clear();
         retrying.forEach(Delivery::giveBack);
@@ -207,18 +209,18 @@ public final class KafkaTrigger implements Trigger {
         if (c != null) {
             c.wakeup();
         }
-        join(pollThread);
+        join(pollThread, brokerWait.plus(CLOSE_WAIT)); // its last commit, then leaving the group
         if (timer != null) {
             timer.shutdownNow();
         }
     }
 
-    private static void join(Thread thread) {
+    private static void join(Thread thread, Duration wait) {
         if (thread == null) {
             return;
         }
         try {
-            thread.join(POLL_WAIT.toMillis() + 2_000);
+            thread.join(wait.toMillis());
             if (thread.isAlive()) {
                 thread.interrupt(); // e.g. blocked handing an event over (back-pressure): it gives the record back
                 thread.join(10_000);
@@ -330,7 +332,7 @@ public final class KafkaTrigger implements Trigger {
                         + "and skipped where their outputs are current", settings.topic(), describe(e));
             }
             try {
-                consumer.close(Duration.ofSeconds(10));
+                consumer.close(CLOSE_WAIT);
             } catch (KafkaException e) {
                 LOG.debug("Closing the Kafka consumer failed: {}", e.toString());
             }
