@@ -165,7 +165,7 @@ public final class ChildProcesses implements AutoCloseable {
         }
     }
 
-    static String poolName(SluiceFunction function, String heap) {
+    private static String poolName(SluiceFunction function, String heap) {
         return function.name() + " -Xmx" + heap;
     }
 
